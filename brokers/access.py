@@ -1,0 +1,77 @@
+"""Who in a broker office may see or do what. Guardian calls for brokers live only here.
+
+A broker and the staff users they create share an office (a Django auth group). Being broker of
+record for a group grants the office `view_group` and `view_roster` on it; an employer's grant
+adds billing and enrollment functions; an upline office may be granted view.
+"""
+
+from django.contrib.auth.models import Group as AuthGroup
+from guardian.shortcuts import assign_perm, remove_perm
+
+from brokers.models import Broker
+from enrollment.models import Group
+from portal.access import with_object_perm
+from portal.accounts.models import Role
+
+BOOK_OF_BUSINESS_PERMS = ("view_group", "view_roster")
+BROKER_ROLES = (Role.BROKER, Role.BROKER_STAFF)
+
+
+def office_for(user):
+    """The office (auth group) the user works in, or None."""
+    if user.role == Role.BROKER:
+        return getattr(getattr(user, "broker", None), "office", None)
+    if user.role == Role.BROKER_STAFF:
+        return AuthGroup.objects.filter(user=user, broker__isnull=False).first()
+    return None
+
+
+def broker_for(user):
+    """The broker whose office the user works in (themselves, for a broker), or None."""
+    if user.role == Role.BROKER:
+        return Broker.objects.filter(user=user).select_related("agency").first()
+    if user.role == Role.BROKER_STAFF:
+        return Broker.objects.filter(office__user=user).select_related("agency").first()
+    return None
+
+
+def visible_groups(user, perm="view_group"):
+    """Groups the user's office holds `perm` on."""
+    if user.role not in BROKER_ROLES:
+        return Group.objects.none()
+    return with_object_perm(Group.objects.all(), user, perm)
+
+
+def can_view_commissions(user):
+    """Brokers see their commissions; staff only when the broker allowed it."""
+    return user.role == Role.BROKER or user.has_perm("commissions.view_commissionstatement")
+
+
+def open_office(broker):
+    """Give a broker an office group of their own, with themselves in it."""
+    if broker.office is None:
+        broker.office = AuthGroup.objects.create(name=f"Broker office {broker.npn}")
+        broker.save(update_fields=["office"])
+    if broker.user is not None:
+        broker.user.groups.add(broker.office)
+    return broker.office
+
+
+def grant_group_functions(broker, group, perms):
+    office = open_office(broker)
+    for perm in perms:
+        assign_perm(f"enrollment.{perm}", office, group)
+
+
+def revoke_group_functions(broker, group, perms):
+    if broker.office is not None:
+        for perm in perms:
+            remove_perm(f"enrollment.{perm}", broker.office, group)
+
+
+def grant_book_of_business(broker_of_record):
+    grant_group_functions(broker_of_record.broker, broker_of_record.group, BOOK_OF_BUSINESS_PERMS)
+
+
+def revoke_book_of_business(broker_of_record):
+    revoke_group_functions(broker_of_record.broker, broker_of_record.group, BOOK_OF_BUSINESS_PERMS)

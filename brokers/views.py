@@ -1,0 +1,86 @@
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from brokers import access
+from portal.accounts.decorators import audience_required
+from portal.views import coming_soon, support_contacts
+
+BASE = "brokers/base.html"
+broker_portal = audience_required(*access.BROKER_ROLES)
+
+
+@require_GET
+@broker_portal
+def home(request):
+    broker = access.broker_for(request.user)
+    return render(
+        request,
+        "brokers/home.html",
+        {
+            "broker": broker,
+            "group_count": access.visible_groups(request.user).count(),
+            "can_view_commissions": access.can_view_commissions(request.user),
+        },
+    )
+
+
+@require_GET
+@broker_portal
+def group_list(request):
+    return coming_soon(
+        request,
+        base=BASE,
+        title="Book of Business",
+        summary="Your groups, their suffixes, status, renewal dates and subscriber lists, "
+        "with filters, sorting and Excel downloads.",
+    )
+
+
+@require_GET
+@broker_portal
+def statement_list(request):
+    return coming_soon(
+        request,
+        base=BASE,
+        title="Commission Statements",
+        summary="Monthly commission statements for each of your Broker IDs, for the last "
+        "18 months, as PDF and Excel.",
+    )
+
+
+@require_GET
+@broker_portal
+def eligibility(request):
+    return coming_soon(
+        request,
+        base=BASE,
+        title="Eligibility, Status & Activity",
+        summary="Quick eligibility checks by member ID or last name and date of birth, and "
+        "billing and enrollment for the groups that granted you access.",
+    )
+
+
+@require_GET
+@broker_portal
+def sales_resources(request):
+    return coming_soon(
+        request,
+        base=BASE,
+        title="Sales & Quoting Resources",
+        summary="Forms, brochures and quoting tools.",
+    )
+
+
+@require_GET
+@broker_portal
+def support(request):
+    return support_contacts(request, base=BASE, audience="broker")
+
+
+@require_GET
+@broker_portal
+def account(request):
+    broker = access.broker_for(request.user)
+    licenses = broker.licenses.all() if broker else []
+    codes = broker.codes.all() if broker else []
+    return render(request, "brokers/account.html", {"broker": broker, "licenses": licenses, "codes": codes})

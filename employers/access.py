@@ -1,0 +1,51 @@
+"""Which groups an employer administrator may see and what they may do there.
+
+Primary and secondary client administrators act on every group of their employer; group
+administrators and delegates only on the groups granted to them (guardian, per user).
+"""
+
+from guardian.shortcuts import assign_perm
+
+from employers.models import EmployerAdmin
+from enrollment.models import Group
+from portal.access import with_object_perm
+from portal.accounts.models import Role
+
+ALL_GROUP_FUNCTIONS = (
+    "view_group",
+    "view_roster",
+    "perform_enrollment",
+    "receive_enrollment_notifications",
+    "view_invoice",
+    "view_payment_history",
+    "view_balance",
+    "pay_bill",
+    "run_reports",
+)
+BILLING_FUNCTIONS = ("view_invoice", "view_payment_history", "view_balance")
+ENROLLMENT_FUNCTIONS = ("perform_enrollment", "receive_enrollment_notifications")
+
+
+def admin_for(user):
+    if user.role != Role.EMPLOYER_ADMIN:
+        return None
+    return EmployerAdmin.objects.filter(user=user).select_related("employer").first()
+
+
+def visible_groups(user, perm="view_group"):
+    admin = admin_for(user)
+    if admin is None:
+        return Group.objects.none()
+    groups = Group.objects.filter(parent__employer_id=admin.employer_id)
+    if admin.is_client_admin:
+        return groups
+    return with_object_perm(groups, user, perm)
+
+
+def grant_admin_groups(admin, groups, perms=ALL_GROUP_FUNCTIONS):
+    """Give a group administrator or delegate functions on some of the employer's groups."""
+    for group in groups:
+        if group.parent.employer_id != admin.employer_id:
+            raise ValueError("A group administrator can only be given their own employer's groups.")
+        for perm in perms:
+            assign_perm(f"enrollment.{perm}", admin.user, group)

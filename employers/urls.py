@@ -1,0 +1,13 @@
+from django.urls import path
+
+from employers import views
+
+app_name = "employers"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("enrollment/", views.enrollment, name="enrollment"),
+    path("billing/", views.billing, name="billing"),
+    path("accounts-reports/", views.accounts_reports, name="accounts-reports"),
+    path("support/", views.support, name="support"),
+]

@@ -1,0 +1,60 @@
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from employers import access
+from portal.accounts.decorators import audience_required
+from portal.accounts.models import Role
+from portal.views import coming_soon, support_contacts
+
+BASE = "employers/base.html"
+employer_portal = audience_required(Role.EMPLOYER_ADMIN)
+
+
+@require_GET
+@employer_portal
+def home(request):
+    admin = access.admin_for(request.user)
+    groups = access.visible_groups(request.user).select_related("parent")
+    return render(request, "employers/home.html", {"admin": admin, "groups": groups})
+
+
+@require_GET
+@employer_portal
+def enrollment(request):
+    return coming_soon(
+        request,
+        base=BASE,
+        title="Manage Enrollment",
+        summary="Enroll employees and dependents, update their information, change plans and "
+        "PCPs, cancel or reinstate coverage, and move employees to COBRA.",
+    )
+
+
+@require_GET
+@employer_portal
+def billing(request):
+    return coming_soon(
+        request,
+        base=BASE,
+        title="Pay My Bill",
+        summary="Your invoices in full, payment history and balance, one-time and recurring "
+        "payments, and paperless billing.",
+    )
+
+
+@require_GET
+@employer_portal
+def accounts_reports(request):
+    return coming_soon(
+        request,
+        base=BASE,
+        title="Manage Accounts & Reports",
+        summary="Administrators and delegates, broker access to billing and enrollment, and "
+        "one-time or recurring enrollment and billing reports.",
+    )
+
+
+@require_GET
+@employer_portal
+def support(request):
+    return support_contacts(request, base=BASE, audience="employer")

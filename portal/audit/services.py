@@ -1,0 +1,31 @@
+from portal.audit.models import AuditEvent
+
+
+def audit_record(*, request, action, objects=(), object_type="", object_ids=()):
+    """Record that the request's user saw, searched, exported or changed member data.
+
+    Pass model instances as `objects`, or a type label and ids. One row per object, so that
+    "who has seen member X" is one indexed query.
+    """
+    rows = [(type(obj)._meta.label, str(obj.pk)) for obj in objects]
+    rows += [(object_type, str(pk)) for pk in object_ids]
+    if not rows:
+        rows = [(object_type, "")]
+    common = {
+        "user": request.user if request.user.is_authenticated else None,
+        "acting_as": getattr(request, "acting_as", None),
+        "action": action,
+        "ip_address": request.META.get("REMOTE_ADDR") or None,
+        "path": request.path[:300],
+    }
+    AuditEvent.objects.bulk_create(
+        AuditEvent(object_type=kind, object_id=pk, **common) for kind, pk in rows
+    )
+
+
+def audit_record_for_user(*, user, action, object_type, object_ids=(), path=""):
+    """The same record for work done outside a request (a Celery task on the user's behalf)."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(user=user, action=action, object_type=object_type, object_id=str(pk), path=path)
+        for pk in (object_ids or [""])
+    )

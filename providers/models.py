@@ -1,0 +1,177 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from enrollment.models import Member
+from portal.money import money
+from portal.validators import digits
+
+
+class ProviderOrganization(models.Model):
+    class OrgType(models.TextChoices):
+        PHYSICIAN = "physician", "Physician (solo practitioner)"
+        MEDICAL_GROUP = "medical_group", "Medical group"
+        HOSPITAL = "hospital", "Hospital"
+        ANCILLARY = "ancillary", "Ancillary facility"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting carrier approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SUSPENDED = "suspended", "Suspended"
+
+    name = models.CharField(max_length=150)
+    org_type = models.CharField("type", max_length=14, choices=OrgType.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TaxId(models.Model):
+    """A Tax ID an organisation bills under: the unit provider users are given access to."""
+
+    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="tax_ids")
+    number = models.CharField("tax ID", max_length=9, unique=True, validators=[digits(9)])
+    name = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "tax ID"
+        permissions = [
+            ("check_eligibility", "Check member eligibility and benefits"),
+            ("inquire_claims", "Check claim status"),
+            ("check_authorizations", "Check authorization status"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+
+class TaxIdUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(TaxId, on_delete=models.CASCADE)
+
+
+class TaxIdGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(TaxId, on_delete=models.CASCADE)
+
+
+class Practitioner(models.Model):
+    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="practitioners")
+    tax_ids = models.ManyToManyField(TaxId, related_name="practitioners")
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    npi = models.CharField("NPI", max_length=10, unique=True, validators=[digits(10)])
+    license_state = models.CharField(max_length=2)
+    license_number = models.CharField(max_length=20)
+    specialty = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["license_state", "license_number"], name="practitioner_license_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} (NPI {self.npi})"
+
+
+class ProviderUser(models.Model):
+    """A person in a provider office. Delegated administrators manage users; end users look up
+    patients, within the Tax IDs and functions granted to them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_user")
+    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="users")
+    is_delegated_admin = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organization", "user"]
+
+    def __str__(self):
+        return f"{self.user} ({self.organization})"
+
+
+class Claim(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PENDING = "pending", "Pending"
+        PAID = "paid", "Paid"
+        DENIED = "denied", "Denied"
+        ADJUSTED = "adjusted", "Adjusted"
+
+    number = models.CharField("claim number", max_length=20, unique=True)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="claims")
+    tax_id = models.ForeignKey(TaxId, on_delete=models.PROTECT, related_name="claims")
+    practitioner = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    service_from = models.DateField()
+    service_to = models.DateField()
+    received_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    billed_amount = money()
+    allowed_amount = money(default=0)
+    paid_amount = money(default=0)
+    paid_on = models.DateField(null=True, blank=True)
+    check_number = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-received_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(service_to__gte=F("service_from")), name="claim_service_dates_valid"),
+            models.CheckConstraint(
+                condition=Q(billed_amount__gte=0, allowed_amount__gte=0, paid_amount__gte=0),
+                name="claim_amounts_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(paid_amount__lte=F("billed_amount")), name="claim_paid_within_billed"),
+        ]
+        indexes = [models.Index(fields=["tax_id", "member"]), models.Index(fields=["member", "-service_from"])]
+
+    def __str__(self):
+        return self.number
+
+
+class Authorization(models.Model):
+    class Kind(models.TextChoices):
+        INPATIENT = "inpatient", "Inpatient"
+        OUTPATIENT = "outpatient", "Outpatient"
+        REFERRAL = "referral", "Referral"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        APPROVED = "approved", "Approved"
+        DENIED = "denied", "Denied"
+        CANCELLED = "cancelled", "Cancelled"
+
+    number = models.CharField("authorization number", max_length=20, unique=True)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="authorizations")
+    tax_id = models.ForeignKey(TaxId, on_delete=models.PROTECT, related_name="authorizations")
+    practitioner = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="authorizations"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    requested_on = models.DateField()
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    service_description = models.CharField(max_length=200)
+    diagnosis_code = models.CharField(max_length=10, blank=True)
+    units = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-requested_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="authorization_dates_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["tax_id", "member"]), models.Index(fields=["member", "-requested_on"])]
+
+    def __str__(self):
+        return self.number
