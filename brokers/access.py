@@ -14,6 +14,17 @@ from portal.access import with_object_perm
 from portal.accounts.models import Role
 
 BOOK_OF_BUSINESS_PERMS = ("view_group", "view_roster")
+# What an employer can grant a broker on one of its groups (the seeds' billing and enrollment
+# functions); "view" comes with being broker of record.
+GRANTABLE_FUNCTIONS = (
+    "view_invoice",
+    "view_payment_history",
+    "view_balance",
+    "pay_bill",
+    "perform_enrollment",
+    "receive_enrollment_notifications",
+    "run_reports",
+)
 BROKER_ROLES = (Role.BROKER, Role.BROKER_STAFF)
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "template_partials",
+    "portal",
     "portal.accounts",
     "portal.audit",
     "portal.jobs",
@@ -240,6 +241,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# The demo serves static files straight from the source folders; production from collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 
 # The carrier this portal is dressed as: name, logo, colours, support contacts and phone trees

@@ -1,0 +1,54 @@
+from django.db import transaction
+
+from brokers import access
+from brokers.models import Broker, BrokerOfRecord
+from portal.accounts.models import Role, User
+
+
+@transaction.atomic
+def broker_user_attach(*, broker: Broker, user: User) -> Broker:
+    """Make `user` the portal login of a contracted broker and open their office."""
+    user.role = Role.BROKER
+    user.save(update_fields=["role"])
+    broker.user = user
+    broker.save(update_fields=["user"])
+    access.open_office(broker)
+    return broker
+
+
+@transaction.atomic
+def office_staff_add(*, broker: Broker, user: User, can_view_commissions: bool = False) -> User:
+    """Add a staff user to a broker's office; commissions only when the broker says so."""
+    from django.contrib.auth.models import Permission
+
+    user.role = Role.BROKER_STAFF
+    user.save(update_fields=["role"])
+    user.groups.add(access.open_office(broker))
+    if can_view_commissions:
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label="commissions", codename="view_commissionstatement")
+        )
+    return user
+
+
+@transaction.atomic
+def broker_of_record_start(*, group, broker: Broker, start_date) -> BrokerOfRecord:
+    """Make `broker` the group's broker of record from `start_date`, ending the previous one.
+
+    The previous broker's office loses the book-of-business view of the group, and with it any
+    billing or enrollment functions the employer had granted them.
+    """
+    current = BrokerOfRecord.objects.select_for_update().filter(group=group, end_date__isnull=True).first()
+    if current is not None:
+        current.end_date = max(start_date, current.start_date)
+        current.save(update_fields=["end_date"])
+        access.revoke_book_of_business(current)
+        access.revoke_group_functions(current.broker, group, access.GRANTABLE_FUNCTIONS)
+    record = BrokerOfRecord.objects.create(group=group, broker=broker, start_date=start_date)
+    access.grant_book_of_business(record)
+    return record
+
+
+def upline_view_grant(*, group, upline: Broker) -> None:
+    """Let a general agency's office view a group of one of its agencies."""
+    access.grant_group_functions(upline, group, ["view_group"])

@@ -1,0 +1,30 @@
+import pytest
+
+from tests.cast import build_cast
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    """Every test runs tasks in-process, with a private cache and report folder.
+
+    CI sets REDIS_URL so that the tests marked celery_worker can start a real worker; the rest
+    must not queue work for a worker that isn't there, nor share rate-limit counters.
+    """
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PORTAL_REQUIRE_MFA = False
+    # Real password hashing costs ~0.3 s a user; the tests make dozens.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from portal.jobs.models import ReportJob
+
+    storage = ReportJob._meta.get_field("file").storage
+    storage.__dict__["base_location"] = storage.__dict__["location"] = str(tmp_path / "reports")
+    yield
+    storage.__dict__.pop("base_location", None)
+    storage.__dict__.pop("location", None)
+
+
+@pytest.fixture
+def cast(db):
+    """One user of every role, plus users of other tenants (see tests/cast.py)."""
+    return build_cast()
