@@ -24,14 +24,27 @@ class Invoice(models.Model):
     class Meta:
         ordering = ["group", "-period_start"]
         constraints = [
-            models.UniqueConstraint(fields=["group", "period_start"], name="invoice_one_per_group_period"),
-            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="invoice_period_valid"),
-            models.CheckConstraint(condition=Q(due_date__gte=F("issued_on")), name="invoice_due_after_issue"),
-            models.CheckConstraint(condition=Q(current_amount__gte=0), name="invoice_current_amount_not_negative"),
-            models.CheckConstraint(condition=Q(payments__gte=0), name="invoice_payments_not_negative"),
+            models.UniqueConstraint(
+                fields=["group", "period_start"], name="invoice_one_per_group_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="invoice_period_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("issued_on")), name="invoice_due_after_issue"
+            ),
+            models.CheckConstraint(
+                condition=Q(current_amount__gte=0), name="invoice_current_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(payments__gte=0), name="invoice_payments_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(
-                    balance_due=F("balance_forward") + F("current_amount") + F("adjustments") - F("payments")
+                    balance_due=F("balance_forward")
+                    + F("current_amount")
+                    + F("adjustments")
+                    - F("payments")
                 ),
                 name="invoice_balance_adds_up",
             ),
@@ -49,8 +62,12 @@ class InvoiceLine(models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PREMIUM)
-    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     description = models.CharField(max_length=200)
     tier = models.CharField(max_length=3, blank=True)
     amount = money()
@@ -75,7 +92,9 @@ class Payment(models.Model):
         RETURNED = "returned", "Returned"
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="payments")
-    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="payment_set")
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="payment_set"
+    )
     amount = money()
     received_on = models.DateField()
     method = models.CharField(max_length=5, choices=Method.choices)
@@ -89,7 +108,9 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["group", "-received_on"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
+        ]
         indexes = [models.Index(fields=["group", "-received_on"])]
 
     def __str__(self):

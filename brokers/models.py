@@ -15,9 +15,15 @@ class Agency(models.Model):
 
     name = models.CharField("brokerage firm name", max_length=150)
     tax_id = models.CharField("tax ID (FEIN)", max_length=9, validators=[digits(9)])
-    account_type = models.CharField(max_length=6, choices=AccountType.choices, default=AccountType.AGENCY)
+    account_type = models.CharField(
+        max_length=6, choices=AccountType.choices, default=AccountType.AGENCY
+    )
     upline = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="downlines",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="downlines",
         help_text="The general agency this agency writes business under.",
     )
     phone = models.CharField(max_length=20, blank=True)
@@ -40,10 +46,18 @@ class Broker(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="brokers")
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="broker"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="broker",
     )
     office = models.OneToOneField(
-        AuthGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="broker",
+        AuthGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="broker",
         help_text="The broker and the office staff they created share these permissions.",
     )
     first_name = models.CharField(max_length=60)
@@ -115,7 +129,9 @@ class BrokerOfRecord(models.Model):
         verbose_name_plural = "brokers of record"
         constraints = [
             models.UniqueConstraint(
-                fields=["group"], condition=Q(end_date__isnull=True), name="bor_one_current_per_group"
+                fields=["group"],
+                condition=Q(end_date__isnull=True),
+                name="bor_one_current_per_group",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),

@@ -26,7 +26,9 @@ def office_staff_add(*, broker: Broker, user: User, can_view_commissions: bool =
     user.groups.add(access.open_office(broker))
     if can_view_commissions:
         user.user_permissions.add(
-            Permission.objects.get(content_type__app_label="commissions", codename="view_commissionstatement")
+            Permission.objects.get(
+                content_type__app_label="commissions", codename="view_commissionstatement"
+            )
         )
     return user
 
@@ -38,7 +40,11 @@ def broker_of_record_start(*, group, broker: Broker, start_date) -> BrokerOfReco
     The previous broker's office loses the book-of-business view of the group, and with it any
     billing or enrollment functions the employer had granted them.
     """
-    current = BrokerOfRecord.objects.select_for_update().filter(group=group, end_date__isnull=True).first()
+    current = (
+        BrokerOfRecord.objects.select_for_update()
+        .filter(group=group, end_date__isnull=True)
+        .first()
+    )
     if current is not None:
         current.end_date = max(start_date, current.start_date)
         current.save(update_fields=["end_date"])

@@ -83,4 +83,6 @@ def account(request):
     broker = access.broker_for(request.user)
     licenses = broker.licenses.all() if broker else []
     codes = broker.codes.all() if broker else []
-    return render(request, "brokers/account.html", {"broker": broker, "licenses": licenses, "codes": codes})
+    return render(
+        request, "brokers/account.html", {"broker": broker, "licenses": licenses, "codes": codes}
+    )

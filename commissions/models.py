@@ -34,7 +34,8 @@ class CommissionStatement(models.Model):
         ordering = ["broker_code", "-period"]
         constraints = [
             models.UniqueConstraint(
-                fields=["broker_code", "period", "category", "state"], name="commission_statement_unique"
+                fields=["broker_code", "period", "category", "state"],
+                name="commission_statement_unique",
             ),
         ]
         indexes = [models.Index(fields=["broker_code", "-period"])]
@@ -44,8 +45,12 @@ class CommissionStatement(models.Model):
 
 
 class CommissionLine(models.Model):
-    statement = models.ForeignKey(CommissionStatement, on_delete=models.CASCADE, related_name="lines")
-    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    statement = models.ForeignKey(
+        CommissionStatement, on_delete=models.CASCADE, related_name="lines"
+    )
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     description = models.CharField(max_length=200)
     subscriber_count = models.PositiveIntegerField(default=0)
     premium = money()
@@ -55,7 +60,9 @@ class CommissionLine(models.Model):
     class Meta:
         ordering = ["statement", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(rate__gte=0, rate__lte=1), name="commission_rate_is_fraction"),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0, rate__lte=1), name="commission_rate_is_fraction"
+            ),
         ]
 
     def __str__(self):

@@ -15,7 +15,9 @@ class EmployerAdmin(models.Model):
         GROUP_ADMIN = "group_admin", "Group administrator"
         DELEGATE = "delegate", "Delegate"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employer_admin")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employer_admin"
+    )
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="admins")
     level = models.CharField(max_length=12, choices=Level.choices)
     created_by = models.ForeignKey(
@@ -30,7 +32,9 @@ class EmployerAdmin(models.Model):
                 fields=["employer"], condition=Q(level="primary"), name="employer_one_primary_admin"
             ),
             models.UniqueConstraint(
-                fields=["employer"], condition=Q(level="secondary"), name="employer_one_secondary_admin"
+                fields=["employer"],
+                condition=Q(level="secondary"),
+                name="employer_one_secondary_admin",
             ),
         ]
 
@@ -61,7 +65,9 @@ class BrokerAccessGrant(models.Model):
 
     class Meta:
         ordering = ["group", "broker"]
-        constraints = [models.UniqueConstraint(fields=["group", "broker"], name="grant_one_per_group_broker")]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "broker"], name="grant_one_per_group_broker")
+        ]
 
     def __str__(self):
         return f"{self.broker} on {self.group_id}: {', '.join(self.functions)}"

@@ -10,7 +10,9 @@ from portal.accounts.models import Role, User
 
 
 @transaction.atomic
-def employer_admin_add(*, employer: Employer, user: User, level: str, groups=(), by: User | None = None):
+def employer_admin_add(
+    *, employer: Employer, user: User, level: str, groups=(), by: User | None = None
+):
     """Make `user` an administrator of `employer`; group admins and delegates get `groups`."""
     user.role = Role.EMPLOYER_ADMIN
     user.save(update_fields=["role"])
@@ -39,6 +41,8 @@ def broker_access_grant(*, group: Group, broker: Broker, functions, by: User) ->
             "terms_accepted_at": timezone.now(),
         },
     )
-    broker_access.revoke_group_functions(broker, group, set(broker_access.GRANTABLE_FUNCTIONS) - set(functions))
+    broker_access.revoke_group_functions(
+        broker, group, set(broker_access.GRANTABLE_FUNCTIONS) - set(functions)
+    )
     broker_access.grant_group_functions(broker, group, ["view_group", *functions])
     return grant

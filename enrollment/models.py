@@ -57,7 +57,8 @@ class Employer(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(policyholder_id__regex=r"^[0-9]{9}$"), name="employer_policyholder_id_9_digits"
+                condition=Q(policyholder_id__regex=r"^[0-9]{9}$"),
+                name="employer_policyholder_id_9_digits",
             )
         ]
 
@@ -133,9 +134,12 @@ class Group(models.Model):
     class Meta:
         ordering = ["number"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "suffix"], name="group_suffix_unique_in_parent"),
+            models.UniqueConstraint(
+                fields=["parent", "suffix"], name="group_suffix_unique_in_parent"
+            ),
             models.CheckConstraint(
-                condition=Q(renewal_month__gte=1, renewal_month__lte=12), name="group_renewal_month_valid"
+                condition=Q(renewal_month__gte=1, renewal_month__lte=12),
+                name="group_renewal_month_valid",
             ),
             models.CheckConstraint(
                 condition=Q(suffix_effective_date__gte=F("original_effective_date")),
@@ -214,7 +218,11 @@ class Member(models.Model):
     ssn_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     plan = models.ForeignKey(
-        Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Plan,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The plan of the current coverage period, kept by the enrollment services.",
     )
     street = models.CharField(max_length=120, blank=True)

@@ -31,7 +31,9 @@ def visible_tax_ids(user, perm="check_eligibility"):
     profile = provider_user_for(user)
     if profile is None:
         return TaxId.objects.none()
-    return with_object_perm(TaxId.objects.filter(organization_id=profile.organization_id), user, perm)
+    return with_object_perm(
+        TaxId.objects.filter(organization_id=profile.organization_id), user, perm
+    )
 
 
 def grant_tax_id_functions(provider_user, tax_id, perms):

@@ -36,7 +36,9 @@ class ProviderOrganization(models.Model):
 class TaxId(models.Model):
     """A Tax ID an organisation bills under: the unit provider users are given access to."""
 
-    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="tax_ids")
+    organization = models.ForeignKey(
+        ProviderOrganization, on_delete=models.PROTECT, related_name="tax_ids"
+    )
     number = models.CharField("tax ID", max_length=9, unique=True, validators=[digits(9)])
     name = models.CharField(max_length=150)
 
@@ -62,7 +64,9 @@ class TaxIdGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class Practitioner(models.Model):
-    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="practitioners")
+    organization = models.ForeignKey(
+        ProviderOrganization, on_delete=models.PROTECT, related_name="practitioners"
+    )
     tax_ids = models.ManyToManyField(TaxId, related_name="practitioners")
     first_name = models.CharField(max_length=60)
     last_name = models.CharField(max_length=60)
@@ -74,7 +78,9 @@ class Practitioner(models.Model):
     class Meta:
         ordering = ["last_name", "first_name"]
         constraints = [
-            models.UniqueConstraint(fields=["license_state", "license_number"], name="practitioner_license_unique")
+            models.UniqueConstraint(
+                fields=["license_state", "license_number"], name="practitioner_license_unique"
+            )
         ]
 
     def __str__(self):
@@ -85,8 +91,12 @@ class ProviderUser(models.Model):
     """A person in a provider office. Delegated administrators manage users; end users look up
     patients, within the Tax IDs and functions granted to them."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_user")
-    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="users")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_user"
+    )
+    organization = models.ForeignKey(
+        ProviderOrganization, on_delete=models.PROTECT, related_name="users"
+    )
     is_delegated_admin = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -110,7 +120,9 @@ class Claim(models.Model):
     number = models.CharField("claim number", max_length=20, unique=True)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="claims")
     tax_id = models.ForeignKey(TaxId, on_delete=models.PROTECT, related_name="claims")
-    practitioner = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    practitioner = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
     service_from = models.DateField()
     service_to = models.DateField()
     received_on = models.DateField()
@@ -124,14 +136,21 @@ class Claim(models.Model):
     class Meta:
         ordering = ["-received_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(service_to__gte=F("service_from")), name="claim_service_dates_valid"),
+            models.CheckConstraint(
+                condition=Q(service_to__gte=F("service_from")), name="claim_service_dates_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(billed_amount__gte=0, allowed_amount__gte=0, paid_amount__gte=0),
                 name="claim_amounts_not_negative",
             ),
-            models.CheckConstraint(condition=Q(paid_amount__lte=F("billed_amount")), name="claim_paid_within_billed"),
+            models.CheckConstraint(
+                condition=Q(paid_amount__lte=F("billed_amount")), name="claim_paid_within_billed"
+            ),
         ]
-        indexes = [models.Index(fields=["tax_id", "member"]), models.Index(fields=["member", "-service_from"])]
+        indexes = [
+            models.Index(fields=["tax_id", "member"]),
+            models.Index(fields=["member", "-service_from"]),
+        ]
 
     def __str__(self):
         return self.number
@@ -168,10 +187,14 @@ class Authorization(models.Model):
         ordering = ["-requested_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="authorization_dates_valid"
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="authorization_dates_valid",
             ),
         ]
-        indexes = [models.Index(fields=["tax_id", "member"]), models.Index(fields=["member", "-requested_on"])]
+        indexes = [
+            models.Index(fields=["tax_id", "member"]),
+            models.Index(fields=["member", "-requested_on"]),
+        ]
 
     def __str__(self):
         return self.number

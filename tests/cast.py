@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group as AuthGroup
 
-from brokers.services import broker_of_record_start, broker_user_attach, office_staff_add, upline_view_grant
+from brokers.services import (
+    broker_of_record_start,
+    broker_user_attach,
+    office_staff_add,
+    upline_view_grant,
+)
 from employers.models import EmployerAdmin
 from employers.services import broker_access_grant, employer_admin_add
 from portal.accounts.models import Role
@@ -67,14 +72,18 @@ def build_cast() -> Cast:
     agency_a = f.AgencyFactory(name="Harbor Benefits Group", upline=general_agency)
     agency_b = f.AgencyFactory(name="Ridgeline Insurance Services")
 
-    broker = broker_user_attach(broker=f.BrokerFactory(agency=agency_a), user=_user("broker", Role.BROKER))
+    broker = broker_user_attach(
+        broker=f.BrokerFactory(agency=agency_a), user=_user("broker", Role.BROKER)
+    )
     f.BrokerCodeFactory(broker=broker)
     f.LicenseFactory(broker=broker)
     staff = office_staff_add(broker=broker, user=_user("staff", Role.BROKER_STAFF))
     upline = broker_user_attach(
         broker=f.BrokerFactory(agency=general_agency), user=_user("upline", Role.BROKER)
     )
-    broker2 = broker_user_attach(broker=f.BrokerFactory(agency=agency_b), user=_user("broker2", Role.BROKER))
+    broker2 = broker_user_attach(
+        broker=f.BrokerFactory(agency=agency_b), user=_user("broker2", Role.BROKER)
+    )
 
     parent = f.ParentGroupFactory(name="Cypress Manufacturing")
     cast.employer_groups = [f.GroupFactory(parent=parent, suffix=f"000{n}") for n in (1, 2, 3)]
@@ -82,9 +91,13 @@ def build_cast() -> Cast:
         broker_of_record_start(group=group, broker=broker, start_date=group.suffix_effective_date)
         upline_view_grant(group=group, upline=upline)
     employer_user = _user("employer", Role.EMPLOYER_ADMIN)
-    employer_admin_add(employer=parent.employer, user=employer_user, level=EmployerAdmin.Level.PRIMARY)
+    employer_admin_add(
+        employer=parent.employer, user=employer_user, level=EmployerAdmin.Level.PRIMARY
+    )
     for group in cast.employer_groups[:2]:
-        broker_access_grant(group=group, broker=broker, functions=BILLING_AND_ENROLLMENT, by=employer_user)
+        broker_access_grant(
+            group=group, broker=broker, functions=BILLING_AND_ENROLLMENT, by=employer_user
+        )
     groupadmin = _user("groupadmin", Role.EMPLOYER_ADMIN)
     employer_admin_add(
         employer=parent.employer,
@@ -94,13 +107,19 @@ def build_cast() -> Cast:
         by=employer_user,
     )
 
-    cast.other_employer_group = f.GroupFactory(parent=f.ParentGroupFactory(name="Bayview Dental Labs"))
+    cast.other_employer_group = f.GroupFactory(
+        parent=f.ParentGroupFactory(name="Bayview Dental Labs")
+    )
     broker_of_record_start(
-        group=cast.other_employer_group, broker=broker2, start_date=cast.other_employer_group.suffix_effective_date
+        group=cast.other_employer_group,
+        broker=broker2,
+        start_date=cast.other_employer_group.suffix_effective_date,
     )
     employer2 = _user("employer2", Role.EMPLOYER_ADMIN)
     employer_admin_add(
-        employer=cast.other_employer_group.parent.employer, user=employer2, level=EmployerAdmin.Level.PRIMARY
+        employer=cast.other_employer_group.parent.employer,
+        user=employer2,
+        level=EmployerAdmin.Level.PRIMARY,
     )
 
     for group in [*cast.employer_groups, cast.other_employer_group]:
@@ -113,7 +132,9 @@ def build_cast() -> Cast:
     provider = _user("provider", Role.PROVIDER_USER)
     provider_user_add(organization=medical_group, user=provider, is_delegated_admin=True)
     provideruser = _user("provideruser", Role.PROVIDER_USER)
-    provider_user_add(organization=medical_group, user=provideruser, tax_ids=cast.tax_ids[:1], by=provider)
+    provider_user_add(
+        organization=medical_group, user=provideruser, tax_ids=cast.tax_ids[:1], by=provider
+    )
     other_org = f.ProviderOrganizationFactory(name="Lakeside Hospital", org_type="hospital")
     cast.other_tax_id = f.TaxIdFactory(organization=other_org)
     provider2 = _user("provider2", Role.PROVIDER_USER)

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.cast import build_cast
 
@@ -12,6 +13,7 @@ def _isolated_settings(settings, tmp_path):
     """
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # locmem keeps its contents across tests in one process
     settings.PORTAL_REQUIRE_MFA = False
     # Real password hashing costs ~0.3 s a user; the tests make dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

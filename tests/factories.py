@@ -15,7 +15,14 @@ from enrollment.models import Coverage, Employer, EnrollmentEvent, Group, Member
 from portal.accounts.models import Role, User
 from portal.audit.models import AuditEvent
 from portal.jobs.models import ReportJob
-from providers.models import Authorization, Claim, Practitioner, ProviderOrganization, ProviderUser, TaxId
+from providers.models import (
+    Authorization,
+    Claim,
+    Practitioner,
+    ProviderOrganization,
+    ProviderUser,
+    TaxId,
+)
 
 PASSWORD = "portal-demo-2026"
 TODAY = datetime.date(2026, 11, 1)

@@ -9,7 +9,9 @@ def test_broker_office_sees_its_book_of_business(cast):
 
 
 def test_employer_grant_gives_billing_on_two_suffixes_only(cast):
-    assert set(broker_access.visible_groups(cast.broker, "view_invoice")) == set(cast.employer_groups[:2])
+    assert set(broker_access.visible_groups(cast.broker, "view_invoice")) == set(
+        cast.employer_groups[:2]
+    )
 
 
 def test_other_broker_sees_only_their_own_book(cast):

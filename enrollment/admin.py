@@ -1,0 +1,150 @@
+from django.contrib import admin
+
+from enrollment.models import Coverage, Employer, EnrollmentEvent, Group, Member, ParentGroup, Plan
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "plan_type", "market", "state", "is_active"]
+    list_filter = ["plan_type", "market", "state", "is_active"]
+    search_fields = ["code", "name"]
+
+
+class ParentGroupInline(admin.TabularInline):
+    model = ParentGroup
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Employer)
+class EmployerAdmin(admin.ModelAdmin):
+    list_display = ["name", "policyholder_id", "created_at"]
+    search_fields = ["name", "policyholder_id"]
+    inlines = [ParentGroupInline]
+
+
+class GroupInline(admin.TabularInline):
+    model = Group
+    fields = ["suffix", "number", "name", "status", "suffix_effective_date"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(ParentGroup)
+class ParentGroupAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "employer", "effective_date"]
+    search_fields = ["number", "name", "employer__name", "employer__policyholder_id"]
+    list_select_related = ["employer"]
+    raw_id_fields = ["employer"]
+    inlines = [GroupInline]
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "name",
+        "parent",
+        "status",
+        "state",
+        "renewal_month",
+        "suffix_effective_date",
+    ]
+    list_filter = ["status", "state", "rating_type", "renewal_month"]
+    search_fields = ["number", "name", "parent__number", "parent__name"]
+    list_select_related = ["parent"]
+    raw_id_fields = ["parent"]
+    filter_horizontal = ["plans"]
+    fieldsets = [
+        (None, {"fields": ["parent", "suffix", "number", "name", "status", "state", "plans"]}),
+        (
+            "Key dates",
+            {
+                "fields": [
+                    "original_effective_date",
+                    "suffix_effective_date",
+                    "cancellation_date",
+                    "renewal_month",
+                    "last_renewal_date",
+                    "waiting_period",
+                ]
+            },
+        ),
+        ("Rating", {"fields": ["sic_code", "rating_type"]}),
+        (
+            "Group admin",
+            {
+                "fields": [
+                    "admin_name",
+                    "admin_phone",
+                    "admin_email",
+                    "admin_street",
+                    "admin_city",
+                    "admin_state",
+                    "admin_zip",
+                ]
+            },
+        ),
+        (
+            "Billing",
+            {
+                "fields": [
+                    "billing_street",
+                    "billing_city",
+                    "billing_state",
+                    "billing_zip",
+                    "billing_contact_name",
+                    "billing_contact_phone",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    # The SSN is never listed or searchable here; the change form shows it masked (read-only).
+    list_display = [
+        "member_id",
+        "last_name",
+        "first_name",
+        "relationship",
+        "dob",
+        "status",
+        "group",
+    ]
+    list_filter = ["status", "relationship"]
+    search_fields = ["member_id", "last_name", "group__number"]
+    list_select_related = ["group"]
+    raw_id_fields = ["group", "subscriber", "plan"]
+    exclude = ["ssn"]
+    readonly_fields = ["ssn_masked"]
+    show_full_result_count = False
+
+
+@admin.register(Coverage)
+class CoverageAdmin(admin.ModelAdmin):
+    list_display = ["member", "plan", "tier", "start_date", "end_date"]
+    list_filter = ["tier"]
+    search_fields = ["member__member_id"]
+    list_select_related = ["member", "plan"]
+    raw_id_fields = ["member", "group", "plan"]
+    show_full_result_count = False
+
+
+@admin.register(EnrollmentEvent)
+class EnrollmentEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "kind", "member", "group", "effective_date", "by", "on_behalf_of"]
+    list_filter = ["kind"]
+    search_fields = ["member__member_id", "group__number", "by__email"]
+    list_select_related = ["member", "group", "by"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

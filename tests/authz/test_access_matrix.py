@@ -1,0 +1,215 @@
+"""The access matrix: every URL pattern in the URLconf, requested as anonymous and as every role.
+
+A pattern with no rule here fails the build, and so does a change in how many patterns there are:
+a new page is added to the matrix in the same change that adds it.
+
+Rules, in words:
+- Anonymous users reach only PUBLIC_URL_NAMES; everything else sends them to the login page.
+- An audience's pages answer 200 to its own roles and 404 to everyone else, other tenants'
+  users of the same audience included where the page is about an object they may not see.
+- Django admin answers 200 only to ops staff (and 403 where their role lacks the permission);
+  nobody else ever gets a 200 there.
+"""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from tests.authz.urlconf import all_patterns
+from tests.cast import ROLES
+
+# How many URL patterns the matrix covers; update it together with the rules for a new page.
+EXPECTED_PATTERN_COUNT = 238
+
+ANONYMOUS = "anonymous"
+LOGIN_PREFIX = "/accounts/login/"
+
+# The short, explicit list of pages that need no login.
+PUBLIC_URL_NAMES = {
+    "healthz",
+    "account_login",
+    "account_signup",  # says sign-up is closed; each audience registers through its own flow
+    "account_inactive",
+    "account_email_verification_sent",
+    "account_confirm_email",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_logout",
+}
+
+AUDIENCES = {
+    "brokers": {"broker", "staff", "upline", "broker2"},
+    "employers": {"employer", "groupadmin", "employer2"},
+    "providers": {"provider", "provideruser", "provider2"},
+}
+
+# allauth's pages for a signed-in user: their own password, email and second factors.
+SELF_SERVICE_NAMES = {
+    # These two belong to a login in progress; without one they send the user to log in.
+    "account_confirm_login_code",
+    "mfa_authenticate",
+    "account_reauthenticate",
+    "account_email",
+    "account_change_password",
+    "account_set_password",
+    "mfa_index",
+    "mfa_reauthenticate",
+    "mfa_activate_totp",
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+    "mfa_list_webauthn",
+    "mfa_add_webauthn",
+    "mfa_reauthenticate_webauthn",
+    "mfa_remove_webauthn",
+    "mfa_edit_webauthn",
+}
+
+# Values for the parameters in routes. Objects that may not exist give 404, never 500.
+SAMPLE_ARGS = {
+    "key": "not-a-real-key",
+    "uidb36": "1",
+    "pk": "999999",
+    "url": "no-such-page/",
+    "app_label": "enrollment",
+}
+
+
+def _admin_model(pattern):
+    """The model behind an admin pattern, from its name or route, or None."""
+    for model in admin.site._registry:
+        meta = model._meta
+        if pattern.name.startswith(
+            f"admin:{meta.app_label}_{meta.model_name}_"
+        ) or pattern.route.startswith(f"admin/{meta.app_label}/{meta.model_name}/"):
+            return model
+    return None
+
+
+def _path_for(pattern):
+    kwargs = {}
+    for param in pattern.converters:
+        if param in ("object_id", "id"):
+            model = _admin_model(pattern)
+            obj = model._default_manager.order_by("pk").first() if model else None
+            kwargs[param] = str(obj.pk) if obj else "999999"
+        elif param == "content_type_id":
+            from django.contrib.contenttypes.models import ContentType
+
+            kwargs[param] = str(
+                ContentType.objects.get_for_model(apps.get_model("enrollment", "Group")).pk
+            )
+        else:
+            kwargs[param] = SAMPLE_ARGS[param]
+    if pattern.named:
+        return reverse(pattern.name, kwargs=kwargs)
+    # Unnamed admin patterns (the old-style object URL redirect, the catch-all).
+    route = "/" + pattern.route
+    for param, value in kwargs.items():
+        route = route.replace(f"<path:{param}>", value).replace(f"(?P<{param}>.*)$", value)
+    return route
+
+
+def _is_login_redirect(response):
+    return response.status_code == 302 and response["Location"].startswith(LOGIN_PREFIX)
+
+
+def _check_ops_admin(pattern, user, status):
+    """Ops staff see a changelist exactly when their role may view that model."""
+    model = _admin_model(pattern)
+    if model is not None and pattern.name.endswith("_changelist"):
+        meta = model._meta
+        allowed = user.has_perm(f"{meta.app_label}.view_{meta.model_name}")
+        return (
+            None
+            if status == (200 if allowed else 403)
+            else f"{200 if allowed else 403} by their role"
+        )
+    if pattern.name == "admin:index":
+        return None if status == 200 else "the admin index"
+    # Object pages, add/delete forms, redirects; logout answers only POST.
+    return None if status in (200, 302, 403, 404, 405) else "an admin page, a redirect or a 403"
+
+
+def _check(pattern, role, response, user=None):
+    """None when the response is what the role should get, else what was expected."""
+    status = response.status_code
+    name = pattern.name
+    if status >= 500:
+        return "no server error"
+    if role == ANONYMOUS:
+        if name in PUBLIC_URL_NAMES:
+            return None if not _is_login_redirect(response) else "a public page"
+        if name.startswith("admin:") or pattern.route.startswith("admin/"):
+            return None if status == 302 else "a redirect to the login"
+        return None if _is_login_redirect(response) else "a redirect to the login"
+    if name.startswith("admin:") or pattern.route.startswith("admin/"):
+        if role != "ops":
+            return None if status != 200 else "no admin page for non-ops users"
+        return _check_ops_admin(pattern, user, status)
+    if name in PUBLIC_URL_NAMES or name in SELF_SERVICE_NAMES:
+        return None if status in (200, 302, 404, 405) else "their own account page"
+    if name == "home":
+        return None if status == 302 else "a redirect to their home"
+    audience = name.split(":", 1)[0]
+    if audience in AUDIENCES:
+        if role in AUDIENCES[audience]:
+            return None if status == 200 else "200 for their own audience"
+        return None if status == 404 else "404 for another audience"
+    return f"a rule for {name}"
+
+
+def _has_rule(pattern):
+    name = pattern.name
+    return (
+        name in PUBLIC_URL_NAMES
+        or name in SELF_SERVICE_NAMES
+        or name == "home"
+        or name.startswith("admin:")
+        or pattern.route.startswith("admin/")
+        or name.split(":", 1)[0] in AUDIENCES
+    )
+
+
+def test_every_url_pattern_has_a_rule():
+    patterns = all_patterns()
+    missing = [p.name for p in patterns if not _has_rule(p)]
+    assert not missing, f"URL patterns missing from the access matrix: {missing}"
+    assert len(patterns) == EXPECTED_PATTERN_COUNT, (
+        f"The URLconf has {len(patterns)} patterns; the matrix expects {EXPECTED_PATTERN_COUNT}. "
+        "Add rules for the new pages, then update EXPECTED_PATTERN_COUNT."
+    )
+
+
+@pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
+def test_access_matrix(role, cast, client):
+    if role != ANONYMOUS:
+        client.force_login(cast.users[role])
+    failures = []
+    checked = 0
+    for pattern in all_patterns():
+        path = _path_for(pattern)
+        response = client.get(path)
+        checked += 1
+        expected = _check(pattern, role, response, cast.users.get(role))
+        if expected:
+            failures.append(
+                f"{pattern.name} GET {path} -> {response.status_code}, expected {expected}"
+            )
+    assert checked == EXPECTED_PATTERN_COUNT
+    assert not failures, f"{role}:\n" + "\n".join(failures)
+
+
+def test_the_anonymous_surface_is_exactly_the_public_list(client, db):
+    """Every page an anonymous user can reach without a login redirect is on the public list."""
+    reachable = set()
+    for pattern in all_patterns():
+        if pattern.name.startswith("admin:") or pattern.route.startswith("admin/"):
+            continue
+        if not _is_login_redirect(client.get(_path_for(pattern))):
+            reachable.add(pattern.name)
+    assert reachable == PUBLIC_URL_NAMES
