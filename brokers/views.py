@@ -1,7 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from brokers import access
+from brokers import access, selectors
 from portal.accounts.decorators import audience_required
 from portal.views import coming_soon, support_contacts
 
@@ -18,7 +18,7 @@ def home(request):
         "brokers/home.html",
         {
             "broker": broker,
-            "group_count": access.visible_groups(request.user).count(),
+            "group_count": selectors.groups_for(request.user).count(),
             "can_view_commissions": access.can_view_commissions(request.user),
         },
     )

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from employers import access
+from employers import access, selectors
 from portal.accounts.decorators import audience_required
 from portal.accounts.models import Role
 from portal.views import coming_soon, support_contacts
@@ -14,7 +14,7 @@ employer_portal = audience_required(Role.EMPLOYER_ADMIN)
 @employer_portal
 def home(request):
     admin = access.admin_for(request.user)
-    groups = access.visible_groups(request.user).select_related("parent")
+    groups = selectors.groups_for(request.user)
     return render(request, "employers/home.html", {"admin": admin, "groups": groups})
 
 

@@ -4,7 +4,7 @@ from django.views.decorators.http import require_GET
 from portal.accounts.decorators import audience_required
 from portal.accounts.models import Role
 from portal.views import coming_soon, support_contacts
-from providers import access
+from providers import access, selectors
 
 BASE = "providers/base.html"
 provider_portal = audience_required(Role.PROVIDER_USER)
@@ -19,7 +19,7 @@ def home(request):
         "providers/home.html",
         {
             "profile": profile,
-            "tax_ids": access.visible_tax_ids(request.user),
+            "tax_ids": selectors.tax_ids_for(request.user),
             "administered_tax_ids": access.administered_tax_ids(request.user),
         },
     )
@@ -57,7 +57,7 @@ def account(request):
         "providers/account.html",
         {
             "profile": profile,
-            "tax_ids": access.visible_tax_ids(request.user),
+            "tax_ids": selectors.tax_ids_for(request.user),
             "administered_tax_ids": access.administered_tax_ids(request.user),
         },
     )

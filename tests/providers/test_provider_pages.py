@@ -1,0 +1,29 @@
+from django.urls import reverse
+
+
+def test_end_user_home_lists_the_tax_id_they_work_under(cast, client):
+    client.force_login(cast.provideruser)
+    response = client.get(reverse("providers:home"))
+    assert list(response.context["tax_ids"]) == cast.tax_ids[:1]
+    assert cast.tax_ids[1].number.encode() not in response.content
+
+
+def test_delegated_admin_administers_both_tax_ids_but_sees_no_patients(cast, client):
+    client.force_login(cast.provider)
+    response = client.get(reverse("providers:home"))
+    assert set(response.context["administered_tax_ids"]) == set(cast.tax_ids)
+    assert not response.context["tax_ids"]
+    assert b"set up an end-user account for yourself" in response.content
+
+
+def test_other_organisation_sees_only_its_own_tax_id(cast, client):
+    client.force_login(cast.provider2)
+    response = client.get(reverse("providers:account"))
+    assert list(response.context["tax_ids"]) == [cast.other_tax_id]
+    for tax_id in cast.tax_ids:
+        assert tax_id.number.encode() not in response.content
+
+
+def test_patient_info_is_labelled_coming_soon(cast, client):
+    client.force_login(cast.provideruser)
+    assert b"Coming soon" in client.get(reverse("providers:patient-info")).content
