@@ -56,6 +56,7 @@ def account(request):
         request,
         "providers/account.html",
         {
+            "title": "My Account",
             "profile": profile,
             "tax_ids": selectors.tax_ids_for(request.user),
             "administered_tax_ids": access.administered_tax_ids(request.user),

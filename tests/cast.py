@@ -63,6 +63,13 @@ def _user(name, role, **extra):
     return f.UserFactory(email=f"{name}@demo.test", role=role, **extra)
 
 
+def _broker_login(name, agency):
+    """A contracted broker and their login, with one name between them."""
+    broker = f.BrokerFactory(agency=agency)
+    user = _user(name, Role.BROKER, first_name=broker.first_name, last_name=broker.last_name)
+    return broker_user_attach(broker=broker, user=user)
+
+
 def build_cast() -> Cast:
     cast = Cast()
     ops = _user("ops", Role.OPS, is_staff=True)
@@ -72,18 +79,12 @@ def build_cast() -> Cast:
     agency_a = f.AgencyFactory(name="Harbor Benefits Group", upline=general_agency)
     agency_b = f.AgencyFactory(name="Ridgeline Insurance Services")
 
-    broker = broker_user_attach(
-        broker=f.BrokerFactory(agency=agency_a), user=_user("broker", Role.BROKER)
-    )
+    broker = _broker_login("broker", agency_a)
     f.BrokerCodeFactory(broker=broker)
     f.LicenseFactory(broker=broker)
     staff = office_staff_add(broker=broker, user=_user("staff", Role.BROKER_STAFF))
-    upline = broker_user_attach(
-        broker=f.BrokerFactory(agency=general_agency), user=_user("upline", Role.BROKER)
-    )
-    broker2 = broker_user_attach(
-        broker=f.BrokerFactory(agency=agency_b), user=_user("broker2", Role.BROKER)
-    )
+    upline = _broker_login("upline", general_agency)
+    broker2 = _broker_login("broker2", agency_b)
 
     parent = f.ParentGroupFactory(name="Cypress Manufacturing")
     cast.employer_groups = [f.GroupFactory(parent=parent, suffix=f"000{n}") for n in (1, 2, 3)]
