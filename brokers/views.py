@@ -84,5 +84,7 @@ def account(request):
     licenses = broker.licenses.all() if broker else []
     codes = broker.codes.all() if broker else []
     return render(
-        request, "brokers/account.html", {"broker": broker, "licenses": licenses, "codes": codes}
+        request,
+        "brokers/account.html",
+        {"title": "My Account", "broker": broker, "licenses": licenses, "codes": codes},
     )
