@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from enrollment.models import Coverage, Employer, EnrollmentEvent, Group, Member, ParentGroup, Plan
+from enrollment.models import (
+    Coverage,
+    Employer,
+    EnrollmentEvent,
+    Group,
+    GroupGroupObjectPermission,
+    GroupUserObjectPermission,
+    Member,
+    ParentGroup,
+    Plan,
+)
+from portal.admin_mixins import ObjectPermissionAdmin, ReadOnlyAdmin
 
 
 @admin.register(Plan)
@@ -133,18 +144,23 @@ class CoverageAdmin(admin.ModelAdmin):
 
 
 @admin.register(EnrollmentEvent)
-class EnrollmentEventAdmin(admin.ModelAdmin):
+class EnrollmentEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "member", "group", "effective_date", "by", "on_behalf_of"]
     list_filter = ["kind"]
     search_fields = ["member__member_id", "group__number", "by__email"]
     list_select_related = ["member", "group", "by"]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(GroupUserObjectPermission)
+class GroupUserObjectPermissionAdmin(ObjectPermissionAdmin):
+    list_display = ["content_object", "user", "permission"]
+    search_fields = ["user__email", "content_object__number"]
+    list_select_related = [*ObjectPermissionAdmin.list_select_related, "user"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+
+@admin.register(GroupGroupObjectPermission)
+class GroupGroupObjectPermissionAdmin(ObjectPermissionAdmin):
+    list_display = ["content_object", "group", "permission"]
+    search_fields = ["group__name", "content_object__number"]
+    list_select_related = [*ObjectPermissionAdmin.list_select_related, "group"]

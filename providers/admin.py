@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from portal.admin_mixins import ObjectPermissionAdmin
 from providers.models import (
     Authorization,
     Claim,
@@ -7,6 +8,8 @@ from providers.models import (
     ProviderOrganization,
     ProviderUser,
     TaxId,
+    TaxIdGroupObjectPermission,
+    TaxIdUserObjectPermission,
 )
 
 
@@ -83,3 +86,17 @@ class AuthorizationAdmin(admin.ModelAdmin):
     list_select_related = ["member", "tax_id"]
     raw_id_fields = ["member", "tax_id", "practitioner"]
     show_full_result_count = False
+
+
+@admin.register(TaxIdUserObjectPermission)
+class TaxIdUserObjectPermissionAdmin(ObjectPermissionAdmin):
+    list_display = ["content_object", "user", "permission"]
+    search_fields = ["user__email", "content_object__number"]
+    list_select_related = [*ObjectPermissionAdmin.list_select_related, "user"]
+
+
+@admin.register(TaxIdGroupObjectPermission)
+class TaxIdGroupObjectPermissionAdmin(ObjectPermissionAdmin):
+    list_display = ["content_object", "group", "permission"]
+    search_fields = ["group__name", "content_object__number"]
+    list_select_related = [*ObjectPermissionAdmin.list_select_related, "group"]

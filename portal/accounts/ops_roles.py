@@ -14,6 +14,7 @@ OPS_ROLES = {
     # Answers the phone: reads everything, changes nothing.
     "Ops: support (read-only)": {
         "accounts.user": VIEW,
+        "account.emailaddress": VIEW,
         "audit.auditevent": VIEW,
         "jobs.reportjob": VIEW,
         "enrollment.*": VIEW,
@@ -38,6 +39,8 @@ OPS_ROLES = {
     # Runs the portal: users, data and audit review. Still not a superuser.
     "Ops: administrator": {
         "accounts.user": EDIT,
+        "account.emailaddress": EDIT,
+        "mfa.authenticator": ["view", "delete"],
         "auth.group": VIEW,
         "audit.auditevent": VIEW,
         "jobs.reportjob": ["view", "delete"],

@@ -51,11 +51,11 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
-def test_production_settings_require_mfa_and_https(tmp_path):
+def test_production_settings_require_mfa_https_and_a_shared_cache(tmp_path):
     code = (
         "from django.conf import settings as s;"
         "print(s.PORTAL_REQUIRE_MFA, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
-        " s.CELERY_TASK_ALWAYS_EAGER)"
+        " s.CELERY_TASK_ALWAYS_EAGER, s.CACHES['default']['BACKEND'])"
     )
     result = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
@@ -65,4 +65,12 @@ def test_production_settings_require_mfa_and_https(tmp_path):
         text=True,
         timeout=60,
     )
-    assert result.stdout.split() == ["True", "True", "True", "31536000", "False"], result.stderr
+    # Login and reset rate limits count in Redis, shared by every web process.
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "True",
+        "31536000",
+        "False",
+        "django.core.cache.backends.redis.RedisCache",
+    ], result.stderr

@@ -200,8 +200,8 @@ def test_access_matrix(role, cast, client):
             failures.append(
                 f"{pattern.name} GET {path} -> {response.status_code}, expected {expected}"
             )
-    assert checked == EXPECTED_PATTERN_COUNT
     assert not failures, f"{role}:\n" + "\n".join(failures)
+    assert checked == EXPECTED_PATTERN_COUNT
 
 
 def test_the_anonymous_surface_is_exactly_the_public_list(client, db):
