@@ -414,12 +414,13 @@ class WorldBuilder:
         yield cast.EMPLOYER2_NAME, self.tenants.broker2, cast.EMPLOYER2_SUFFIXES
         count = max(4, round(EMPLOYERS_PER_SCALE * self.scale)) - 2
         cast_subscribers = sum(n for _, n in cast.EMPLOYER_SUFFIXES + cast.EMPLOYER2_SUFFIXES)
-        mean = max(3.0, (SUBSCRIBERS_PER_SCALE * self.scale - cast_subscribers) / count)
-        # A long tail of sizes, like a real book: many small employers, a few large ones.
-        sigma = 0.9
-        mu = math.log(mean) - sigma**2 / 2
-        for i in range(count):
-            size = min(20_000, max(2, round(self.rng.lognormvariate(mu, sigma))))
+        wanted = max(3.0 * count, SUBSCRIBERS_PER_SCALE * self.scale - cast_subscribers)
+        # A long tail of sizes, like a real book: many small employers, a few large ones. The
+        # draws are then scaled to the wanted total, so a small world is not at the mercy of
+        # one large employer.
+        draws = [self.rng.lognormvariate(0, 0.9) for _ in range(count)]
+        sizes = [min(20_000, max(2, round(d * wanted / sum(draws)))) for d in draws]
+        for i, size in enumerate(sizes):
             suffixes = min(size, self.rng.choices([1, 2, 3, 4, 5], weights=[30, 30, 20, 12, 8])[0])
             weights = [self.rng.random() + 0.2 for _ in range(suffixes)]
             split = [max(1, round(size * w / sum(weights))) for w in weights]

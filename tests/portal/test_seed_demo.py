@@ -54,7 +54,7 @@ def test_ops_is_staff_in_the_administrator_role_but_not_superuser(world):
 
 def test_counts_are_in_range_for_the_scale(world):
     members = Member.objects.count()
-    assert 150 <= members <= 600
+    assert 100 <= members <= 600
     assert Member.objects.filter(relationship="subscriber").count() < members
     assert Coverage.objects.count() == members
     assert EnrollmentEvent.objects.filter(kind="enroll").count() == members
