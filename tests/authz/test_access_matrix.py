@@ -79,6 +79,11 @@ SAMPLE_ARGS = {
 }
 
 
+# Report jobs are each signed-in user's own: their list answers 200, a job that is not theirs
+# (here, one that does not exist) 404, and the request view answers only POST.
+JOBS_STATUS = {"jobs:job-list": 200, "jobs:job-create": 405}
+
+
 def _admin_model(pattern):
     """The model behind an admin pattern, from its name or route, or None."""
     for model in admin.site._registry:
@@ -155,6 +160,9 @@ def _check(pattern, role, response, user=None):
         return None if status in (200, 302, 404, 405) else "their own account page"
     if name == "home":
         return None if status == 302 else "a redirect to their home"
+    if name.startswith("jobs:"):
+        wanted = JOBS_STATUS.get(name, 404)
+        return None if status == wanted else f"{wanted} for report jobs"
     audience = name.split(":", 1)[0]
     if audience in AUDIENCES:
         if role in AUDIENCES[audience]:
@@ -171,6 +179,7 @@ def _has_rule(pattern):
         or name == "home"
         or name.startswith("admin:")
         or pattern.route.startswith("admin/")
+        or name.startswith("jobs:")
         or name.split(":", 1)[0] in AUDIENCES
     )
 
