@@ -47,6 +47,11 @@ PLAN_LINEUP = {
     Plan.Market.LARGE_GROUP: ["Silver", "Gold", "Platinum"],
     Plan.Market.IFP: ["Bronze", "Silver", "Gold"],
 }
+MARKET_CODES = {
+    Plan.Market.SMALL_GROUP: "SG",
+    Plan.Market.LARGE_GROUP: "LG",
+    Plan.Market.IFP: "IFP",
+}
 # Monthly employee-only premium in cents, before the metal factor.
 BASE_RATE_CENTS = {"HMO": 48_000, "EPO": 54_000, "PPO": 61_000}
 TIER_FACTOR = {"EE": 1.0, "ES": 2.0, "EC": 1.8, "FAM": 2.85}
@@ -196,7 +201,7 @@ class WorldBuilder:
                 for plan_type in Plan.PlanType.values:
                     for metal in metals:
                         cost_share, _ = METALS[metal]
-                        code = f"{state}-{market[:1].upper()}{market[-2:].upper()}-{plan_type}-{metal[0]}"
+                        code = f"{state}-{MARKET_CODES[market]}-{plan_type}-{metal[0]}"
                         rows.append(
                             Plan(
                                 code=code,
