@@ -49,3 +49,31 @@ def grant_admin_groups(admin, groups, perms=ALL_GROUP_FUNCTIONS):
             raise ValueError("A group administrator can only be given their own employer's groups.")
         for perm in perms:
             assign_perm(f"enrollment.{perm}", admin.user, group)
+
+
+class ClientAdminBackend:
+    """Primary and secondary client administrators hold every group function on every group of
+    their employer, including groups added after they were set up.
+
+    An authorization backend, so that core code asks `user.has_perm("enrollment.view_roster",
+    group)` without knowing about employer administrators.
+    """
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def has_perm(self, user_obj, perm, obj=None):
+        app_label, _, codename = perm.partition(".")
+        if (
+            not isinstance(obj, Group)
+            or app_label != "enrollment"
+            or codename not in ALL_GROUP_FUNCTIONS
+        ):
+            return False
+        if not hasattr(user_obj, "_client_admin_employer_id"):
+            admin = admin_for(user_obj) if user_obj.is_active else None
+            user_obj._client_admin_employer_id = (
+                admin.employer_id if admin and admin.is_client_admin else None
+            )
+        employer_id = user_obj._client_admin_employer_id
+        return employer_id is not None and obj.parent.employer_id == employer_id

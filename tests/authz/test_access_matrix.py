@@ -16,11 +16,12 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
+from portal.jobs.services import report_job_request
 from tests.authz.urlconf import all_patterns
 from tests.cast import ROLES
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 238
+EXPECTED_PATTERN_COUNT = 273
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"
@@ -79,9 +80,11 @@ SAMPLE_ARGS = {
 }
 
 
-# Report jobs are each signed-in user's own: their list answers 200, a job that is not theirs
-# (here, one that does not exist) 404, and the request view answers only POST.
+# Report jobs are their requester's own: everyone's list answers 200, the broker's finished
+# roster job answers 200 to the broker and 404 to everyone else (their own office staff
+# included), and the request view answers only POST.
 JOBS_STATUS = {"jobs:job-list": 200, "jobs:job-create": 405}
+JOB_OWNER = "broker"
 
 
 def _admin_model(pattern):
@@ -95,10 +98,12 @@ def _admin_model(pattern):
     return None
 
 
-def _path_for(pattern):
+def _path_for(pattern, job=None):
     kwargs = {}
     for param in pattern.converters:
-        if param in ("object_id", "id"):
+        if param == "pk" and pattern.name.startswith("jobs:"):
+            kwargs[param] = str(job.pk)
+        elif param in ("object_id", "id"):
             model = _admin_model(pattern)
             obj = model._default_manager.order_by("pk").first() if model else None
             kwargs[param] = str(obj.pk) if obj else "999999"
@@ -161,7 +166,7 @@ def _check(pattern, role, response, user=None):
     if name == "home":
         return None if status == 302 else "a redirect to their home"
     if name.startswith("jobs:"):
-        wanted = JOBS_STATUS.get(name, 404)
+        wanted = JOBS_STATUS.get(name, 200 if role == JOB_OWNER else 404)
         return None if status == wanted else f"{wanted} for report jobs"
     audience = name.split(":", 1)[0]
     if audience in AUDIENCES:
@@ -194,14 +199,28 @@ def test_every_url_pattern_has_a_rule():
     )
 
 
+@pytest.fixture
+def finished_job(cast, django_capture_on_commit_callbacks):
+    """A roster export the broker requested, run to completion so that it can be downloaded."""
+    with django_capture_on_commit_callbacks(execute=True):
+        job = report_job_request(
+            user=cast.users[JOB_OWNER],
+            kind="group_roster_xlsx",
+            parameters={"group": str(cast.employer_groups[0].pk)},
+        )
+    job.refresh_from_db()
+    assert job.status == job.Status.DONE
+    return job
+
+
 @pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
-def test_access_matrix(role, cast, client):
+def test_access_matrix(role, cast, client, finished_job):
     if role != ANONYMOUS:
         client.force_login(cast.users[role])
     failures = []
     checked = 0
     for pattern in all_patterns():
-        path = _path_for(pattern)
+        path = _path_for(pattern, finished_job)
         response = client.get(path)
         checked += 1
         expected = _check(pattern, role, response, cast.users.get(role))
@@ -213,12 +232,12 @@ def test_access_matrix(role, cast, client):
     assert checked == EXPECTED_PATTERN_COUNT
 
 
-def test_the_anonymous_surface_is_exactly_the_public_list(client, db):
+def test_the_anonymous_surface_is_exactly_the_public_list(client, finished_job):
     """Every page an anonymous user can reach without a login redirect is on the public list."""
     reachable = set()
     for pattern in all_patterns():
         if pattern.name.startswith("admin:") or pattern.route.startswith("admin/"):
             continue
-        if not _is_login_redirect(client.get(_path_for(pattern))):
+        if not _is_login_redirect(client.get(_path_for(pattern, finished_job))):
             reachable.add(pattern.name)
     assert reachable == PUBLIC_URL_NAMES

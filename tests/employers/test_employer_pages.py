@@ -50,3 +50,18 @@ def test_home_query_count_is_flat_in_the_number_of_groups(cast, client):
     after, response = _queries_for_home(client)
     assert len(response.context["groups"]) == 8
     assert after == before <= 12
+
+
+def test_client_admins_hold_every_function_on_their_employers_groups(cast):
+    group = cast.employer_groups[2]
+    assert cast.employer.has_perm("enrollment.view_roster", group)
+    assert cast.employer.has_perm("enrollment.pay_bill", group)
+    new_group = GroupFactory(parent=group.parent, suffix="0099")
+    assert cast.employer.has_perm("enrollment.perform_enrollment", new_group)
+
+
+def test_client_admin_rights_stop_at_their_own_employer(cast):
+    assert not cast.employer.has_perm("enrollment.view_roster", cast.other_employer_group)
+    assert not cast.employer2.has_perm("enrollment.view_roster", cast.employer_groups[0])
+    assert not cast.groupadmin.has_perm("enrollment.view_roster", cast.employer_groups[1])
+    assert cast.groupadmin.has_perm("enrollment.view_roster", cast.employer_groups[0])
