@@ -9,14 +9,14 @@ import pytest
 from django.conf import settings
 from openpyxl import load_workbook
 
-from portal.jobs.writers import (
+from portal.jobs.pdf import (
     PDF_BASE_URL,
     RefusedURL,
     StaticOnlyURLFetcher,
     pdf_document,
     pdf_from_html,
-    write_xlsx,
 )
+from portal.jobs.writers import write_xlsx
 
 RISKY = [
     "=1+1",
