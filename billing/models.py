@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 
 from enrollment.models import Group, Member, Plan
 from portal.money import money
@@ -39,12 +40,16 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=Q(payments__gte=0), name="invoice_payments_not_negative"
             ),
+            # Rounded to cents because SQLite (the demo) keeps decimals as floating point.
             models.CheckConstraint(
                 condition=Q(
-                    balance_due=F("balance_forward")
-                    + F("current_amount")
-                    + F("adjustments")
-                    - F("payments")
+                    balance_due=Round(
+                        F("balance_forward")
+                        + F("current_amount")
+                        + F("adjustments")
+                        - F("payments"),
+                        2,
+                    )
                 ),
                 name="invoice_balance_adds_up",
             ),

@@ -79,3 +79,11 @@ def test_enrollment_history_is_append_only(db):
         event.save()
     with pytest.raises(PermissionError):
         EnrollmentEvent.objects.all().delete()
+
+
+def test_an_invoice_in_cents_adds_up_on_every_database(db):
+    # 0.10 + 0.20 is not 0.30 in floating point, which is how SQLite keeps decimals.
+    invoice = InvoiceFactory(
+        balance_forward=Decimal("0.10"), current_amount=Decimal("0.20"), payments=Decimal("0")
+    )
+    assert invoice.balance_due == Decimal("0.30")
