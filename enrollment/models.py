@@ -172,9 +172,17 @@ class Group(models.Model):
 class GroupUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Group, on_delete=models.CASCADE)
 
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "group permission held by a user"
+        verbose_name_plural = "group permissions held by users"
+
 
 class GroupGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Group, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = "group permission held by an office"
+        verbose_name_plural = "group permissions held by offices"
 
 
 class Member(models.Model):

@@ -58,9 +58,17 @@ class TaxId(models.Model):
 class TaxIdUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(TaxId, on_delete=models.CASCADE)
 
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "Tax ID permission held by a user"
+        verbose_name_plural = "Tax ID permissions held by users"
+
 
 class TaxIdGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(TaxId, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = "Tax ID permission held by a group"
+        verbose_name_plural = "Tax ID permissions held by groups"
 
 
 class Practitioner(models.Model):
