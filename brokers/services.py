@@ -55,6 +55,23 @@ def broker_of_record_start(*, group, broker: Broker, start_date) -> BrokerOfReco
     return record
 
 
-def upline_view_grant(*, group, upline: Broker) -> None:
-    """Let a general agency's office view a group of one of its agencies."""
-    access.grant_group_functions(upline, group, ["view_group"])
+@transaction.atomic
+def brokers_of_record_load(*, records) -> list[BrokerOfRecord]:
+    """Load brokers of record for groups that have none yet, in bulk (a carrier data load).
+
+    `records` are (group, broker, start_date). Each office gets its book-of-business view of its
+    groups, as broker_of_record_start gives it, in a handful of queries however many groups.
+    """
+    rows = BrokerOfRecord.objects.bulk_create(
+        BrokerOfRecord(group=group, broker=broker, start_date=start_date)
+        for group, broker, start_date in records
+    )
+    access.grant_group_functions_in_bulk(
+        (row.broker, row.group, access.BOOK_OF_BUSINESS_PERMS) for row in rows
+    )
+    return rows
+
+
+def upline_view_grant(*, groups, upline: Broker) -> None:
+    """Let a general agency's office view groups of one of its agencies."""
+    access.grant_group_functions_in_bulk((upline, group, ["view_group"]) for group in groups)

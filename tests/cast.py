@@ -90,7 +90,7 @@ def build_cast() -> Cast:
     cast.employer_groups = [f.GroupFactory(parent=parent, suffix=f"000{n}") for n in (1, 2, 3)]
     for group in cast.employer_groups:
         broker_of_record_start(group=group, broker=broker, start_date=group.suffix_effective_date)
-        upline_view_grant(group=group, upline=upline)
+    upline_view_grant(groups=cast.employer_groups, upline=upline)
     employer_user = _user("employer", Role.EMPLOYER_ADMIN)
     employer_admin_add(
         employer=parent.employer, user=employer_user, level=EmployerAdmin.Level.PRIMARY

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from billing.models import Invoice, InvoiceLine, Payment
 from brokers.models import Agency, Broker, BrokerCode, License
-from brokers.services import broker_of_record_start, upline_view_grant
+from brokers.services import brokers_of_record_load, upline_view_grant
 from commissions.models import CommissionLine, CommissionStatement
 from enrollment.models import Coverage, Employer, EnrollmentEvent, Group, Member, ParentGroup, Plan
 from portal.demo import cast
@@ -560,12 +560,14 @@ class WorldBuilder:
             Through, [Through(group_id=f.group.pk, plan_id=p.pk) for f in facts for p in f.plans]
         )
 
+        brokers_of_record_load(
+            records=[(f.group, f.broker, f.group.suffix_effective_date) for f in facts]
+        )
+        upline_view_grant(
+            groups=[f.group for f in facts if f.broker.pk == self.tenants.broker.pk],
+            upline=self.tenants.upline,
+        )
         for f in facts:
-            broker_of_record_start(
-                group=f.group, broker=f.broker, start_date=f.group.suffix_effective_date
-            )
-            if f.broker.pk == self.tenants.broker.pk:
-                upline_view_grant(group=f.group, upline=self.tenants.upline)
             self.group_broker[f.group.pk] = (f.broker.pk, f.market, f.group.number)
         if first_serial == 0:
             self.tenants.employer = employers[0]
