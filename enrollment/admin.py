@@ -11,7 +11,7 @@ from enrollment.models import (
     ParentGroup,
     Plan,
 )
-from portal.admin_mixins import ObjectPermissionAdmin, ReadOnlyAdmin
+from portal.admin_mixins import GroupObjectPermissionAdmin, ReadOnlyAdmin, UserObjectPermissionAdmin
 
 
 @admin.register(Plan)
@@ -152,15 +152,5 @@ class EnrollmentEventAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-@admin.register(GroupUserObjectPermission)
-class GroupUserObjectPermissionAdmin(ObjectPermissionAdmin):
-    list_display = ["content_object", "user", "permission"]
-    search_fields = ["user__email", "content_object__number"]
-    list_select_related = [*ObjectPermissionAdmin.list_select_related, "user"]
-
-
-@admin.register(GroupGroupObjectPermission)
-class GroupGroupObjectPermissionAdmin(ObjectPermissionAdmin):
-    list_display = ["content_object", "group", "permission"]
-    search_fields = ["group__name", "content_object__number"]
-    list_select_related = [*ObjectPermissionAdmin.list_select_related, "group"]
+admin.site.register(GroupUserObjectPermission, UserObjectPermissionAdmin)
+admin.site.register(GroupGroupObjectPermission, GroupObjectPermissionAdmin)

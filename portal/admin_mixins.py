@@ -14,12 +14,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ObjectPermissionAdmin(ReadOnlyAdmin):
-    """Who holds which function on which object: for support to answer "why can't I see it?".
+class UserObjectPermissionAdmin(ReadOnlyAdmin):
+    """Which user holds which function on which group or Tax ID (guardian's direct-FK rows):
+    for support to answer "why can't I see it?". Grants change only through the services."""
 
-    Grants are made and taken away by the audience services, never edited here.
-    """
-
-    list_select_related = ["permission", "content_object"]
+    list_display = ["content_object", "user", "permission"]
+    list_select_related = ["permission", "content_object", "user"]
     list_filter = ["permission__codename"]
+    search_fields = ["user__email", "content_object__number"]
     show_full_result_count = False
+
+
+class GroupObjectPermissionAdmin(UserObjectPermissionAdmin):
+    """The same for grants to an office (a Django auth group)."""
+
+    list_display = ["content_object", "group", "permission"]
+    list_select_related = ["permission", "content_object", "group"]
+    search_fields = ["group__name", "content_object__number"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.admin_mixins import ObjectPermissionAdmin
+from portal.admin_mixins import GroupObjectPermissionAdmin, UserObjectPermissionAdmin
 from providers.models import (
     Authorization,
     Claim,
@@ -88,15 +88,5 @@ class AuthorizationAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-@admin.register(TaxIdUserObjectPermission)
-class TaxIdUserObjectPermissionAdmin(ObjectPermissionAdmin):
-    list_display = ["content_object", "user", "permission"]
-    search_fields = ["user__email", "content_object__number"]
-    list_select_related = [*ObjectPermissionAdmin.list_select_related, "user"]
-
-
-@admin.register(TaxIdGroupObjectPermission)
-class TaxIdGroupObjectPermissionAdmin(ObjectPermissionAdmin):
-    list_display = ["content_object", "group", "permission"]
-    search_fields = ["group__name", "content_object__number"]
-    list_select_related = [*ObjectPermissionAdmin.list_select_related, "group"]
+admin.site.register(TaxIdUserObjectPermission, UserObjectPermissionAdmin)
+admin.site.register(TaxIdGroupObjectPermission, GroupObjectPermissionAdmin)
