@@ -3,7 +3,10 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import redirect, resolve_url
 
 SESSION_STARTED_KEY = "portal_session_started_at"
 MFA_ENROLLED_KEY = "portal_mfa_enrolled"
@@ -25,6 +28,8 @@ class SessionLifetimeMiddleware:
             if time.time() - started > settings.SESSION_ABSOLUTE_HOURS * 3600:
                 logout(request)
                 messages.info(request, "Your session has ended. Please sign in again.")
+                if getattr(request, "htmx", False):
+                    return HttpResponse(headers={"HX-Redirect": resolve_url(settings.LOGIN_URL)})
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
 
@@ -57,3 +62,16 @@ class RequireMFAMiddleware:
         if enrolled:
             request.session[MFA_ENROLLED_KEY] = True
         return enrolled
+
+
+class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's: every page needs a login unless marked public. For an htmx request (a progress
+    bar polling, say) whose session has ended, the whole page goes to the login, rather than the
+    login form being swapped into a corner of the page."""
+
+    def handle_no_permission(self, request, view_func):
+        if getattr(request, "htmx", False):
+            page = request.htmx.current_url_abs_path or request.get_full_path()
+            login = redirect_to_login(page, resolve_url(self.get_login_url(view_func)))
+            return HttpResponse(headers={"HX-Redirect": login["Location"]})
+        return super().handle_no_permission(request, view_func)

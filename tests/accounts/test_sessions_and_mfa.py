@@ -28,6 +28,15 @@ def test_sessions_end_at_the_absolute_cap_however_active(settings, cast, client)
     assert "_auth_user_id" not in client.session
 
 
+def test_a_poll_at_the_absolute_cap_sends_the_whole_page_to_the_login(settings, cast, client):
+    client.force_login(cast.broker)
+    session = client.session
+    session[SESSION_STARTED_KEY] = int(time.time()) - (settings.SESSION_ABSOLUTE_HOURS * 3600 + 1)
+    session.save()
+    response = client.get("/jobs/", headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == reverse("account_login")
+
+
 def test_required_mfa_sends_a_user_without_it_to_enrol(settings, cast, client):
     settings.PORTAL_REQUIRE_MFA = True
     client.post(reverse("account_login"), {"login": "broker@demo.test", "password": PASSWORD})
@@ -70,3 +79,19 @@ def test_totp_secrets_are_stored_encrypted(cast):
     ]
     assert secret not in stored
     assert get_adapter().decrypt(stored) == secret
+
+
+def test_a_poll_after_the_session_ended_sends_the_whole_page_to_the_login(client, db):
+    response = client.get(
+        "/jobs/1/status",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/jobs/1/"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/jobs/1/"
+    assert response.content == b""
+
+
+def test_an_ordinary_request_without_a_session_is_redirected_to_the_login(client, db):
+    response = client.get("/jobs/1/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/jobs/1/"
