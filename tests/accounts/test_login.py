@@ -1,4 +1,5 @@
 import pytest
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError
 from django.urls import reverse
 
@@ -97,3 +98,13 @@ def test_ops_staff_are_not_superusers(cast):
     assert cast.ops.has_perm("enrollment.view_member")
     assert not cast.ops.has_perm("audit.change_auditevent")
     assert not cast.ops.has_perm("audit.delete_auditevent")
+
+
+def test_an_unverified_email_cannot_sign_in_and_gets_a_verification_email(client, db, mailoutbox):
+    user = UserFactory(email="new-admin@example.com")
+    EmailAddress.objects.filter(user=user).update(verified=False)
+    response = _login(client, "new-admin@example.com")
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+    assert mailoutbox[0].to == ["new-admin@example.com"]
+    assert "confirm-email" in mailoutbox[0].body
