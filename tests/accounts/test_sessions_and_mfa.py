@@ -2,7 +2,14 @@ import time
 
 from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.urls import reverse
 
 from portal.accounts.middleware import SESSION_STARTED_KEY
@@ -95,3 +102,41 @@ def test_an_ordinary_request_without_a_session_is_redirected_to_the_login(client
     response = client.get("/jobs/1/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/jobs/1/"
+
+
+def _sign_in_with_password(client):
+    return client.post(
+        reverse("account_login"), {"login": "broker@demo.test", "password": PASSWORD}
+    )
+
+
+def test_a_user_with_totp_gives_a_code_at_sign_in(cast, client):
+    secret = generate_totp_secret()
+    TOTP.activate(cast.broker, secret)
+
+    response = _sign_in_with_password(client)
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+
+    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert wrong.status_code == 200 and "_auth_user_id" not in client.session
+
+    counter = next(yield_hotp_counters_from_time())
+    client.post(
+        reverse("mfa_authenticate"), {"code": format_hotp_value(hotp_value(secret, counter))}
+    )
+    assert client.get("/brokers/").status_code == 200
+
+
+def test_a_recovery_code_works_once(cast, client):
+    TOTP.activate(cast.broker, generate_totp_secret())
+    code = RecoveryCodes.activate(cast.broker).get_unused_codes()[0]
+
+    _sign_in_with_password(client)
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    assert client.get("/brokers/").status_code == 200
+
+    client.post(reverse("account_logout"))
+    _sign_in_with_password(client)
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    assert "_auth_user_id" not in client.session
