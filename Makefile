@@ -42,7 +42,7 @@ format: install ## Format the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## Benchmarks on a PostgreSQL scale database (BENCH_SCALE, default 50 = ~100k members)
+bench: install ## Benchmarks on a PostgreSQL scale database (BENCH_SCALE, default 26 = ~100k members)
 	$(BIN)/python -m bench
 
 worker: install ## Run a Celery worker (needs REDIS_URL)

@@ -14,8 +14,8 @@ PostgreSQL only: the figures are meant to hold for production, and SQLite plans 
 3. Results. A table of runs, median, p95 and ratio to the baseline's median, also written to
    bench/results/latest.json.
 
-Environment: BENCH_SCALE (default 50, about 100k members; 500 is about a million and takes
-a quarter of an hour to build), BENCH_EXPORT_ROWS (rows per export scenario, default 20000),
+Environment: BENCH_SCALE (default 26, about 100k members; 265 is about a million and takes
+ten minutes or so to build), BENCH_EXPORT_ROWS (rows per export scenario, default 20000),
 BENCH_REPEAT_FACTOR (multiplies every scenario's number of runs, default 1).
 """
 
@@ -148,7 +148,7 @@ def main():
     parser.add_argument("--rebuild", action="store_true", help="build the scale database afresh")
     args = parser.parse_args()
 
-    scale = float(os.environ.get("BENCH_SCALE", "50"))
+    scale = float(os.environ.get("BENCH_SCALE", "26"))
     export_rows = int(os.environ.get("BENCH_EXPORT_ROWS", "20000"))
     factor = float(os.environ.get("BENCH_REPEAT_FACTOR", "1"))
     url = database_url(scale)

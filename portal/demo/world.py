@@ -26,9 +26,9 @@ from providers.models import Authorization, Claim, Practitioner, ProviderOrganiz
 
 BATCH = 5000
 MONTHS = 18
-# Per unit of --scale: about 2,000 members (1,060 subscribers with ~0.9 dependents each).
+# Per unit of --scale: 2,000 subscribers with ~0.9 dependents each, about 3,800 members.
 EMPLOYERS_PER_SCALE = 20
-SUBSCRIBERS_PER_SCALE = 1060
+SUBSCRIBERS_PER_SCALE = 2000
 PROVIDER_ORGS_PER_SCALE = 10
 CLAIMS_PER_MEMBER = 0.5
 AUTHORIZATIONS_PER_MEMBER = 0.1

@@ -1,7 +1,7 @@
 """Build the demo carrier: `manage.py seed_demo [--scale N] [--if-empty]`.
 
-The default (scale 1) is about 20 employers and 2,000 members with the documented demo logins;
-`--scale 500` is about a million members for benchmarks. The demo logins and the tenants they
+The default (scale 1) is about 20 employers and 2,000 subscribers (3,800 members with their
+dependents) with the documented demo logins; `--scale 265` is about a million members for benchmarks. The demo logins and the tenants they
 belong to are the same at every scale. See portal/demo/ for what is built and how.
 """
 
@@ -26,8 +26,8 @@ class Command(BaseCommand):
             "--scale",
             type=float,
             default=1.0,
-            help="Multiplies employers, members, claims and the rest; 1 is about 2,000 members, "
-            "500 about a million. Fractions (e.g. 0.05) make a tiny world for tests.",
+            help="Multiplies employers, members, claims and the rest; 1 is about 2,000 subscribers "
+            "(3,800 members), 265 about a million members. Fractions (e.g. 0.05) make a tiny world for tests.",
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed.")
         parser.add_argument(
