@@ -1,4 +1,4 @@
-"""Who in a broker office may see or do what. Guardian calls for brokers live only here.
+"""Who in a broker office may see or do what. Brokers' object permissions are written only here.
 
 A broker and the staff users they create share an office (a Django auth group). Being broker of
 record for a group grants the office `view_group` and `view_roster` on it; an employer's grant
@@ -8,7 +8,6 @@ adds billing and enrollment functions; an upline office may be granted view.
 from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from guardian.shortcuts import assign_perm, remove_perm
 
 from brokers.models import Broker
 from enrollment.models import Group, GroupGroupObjectPermission
@@ -28,15 +27,6 @@ GRANTABLE_FUNCTIONS = (
     "run_reports",
 )
 BROKER_ROLES = (Role.BROKER, Role.BROKER_STAFF)
-
-
-def office_for(user):
-    """The office (auth group) the user works in, or None."""
-    if user.role == Role.BROKER:
-        return getattr(getattr(user, "broker", None), "office", None)
-    if user.role == Role.BROKER_STAFF:
-        return AuthGroup.objects.filter(user=user, broker__isnull=False).first()
-    return None
 
 
 def broker_for(user):
@@ -71,21 +61,21 @@ def open_office(broker):
 
 
 def grant_group_functions(broker, group, perms):
-    office = open_office(broker)
-    for perm in perms:
-        assign_perm(f"enrollment.{perm}", office, group)
+    grant_group_functions_in_bulk([(broker, group, perms)])
 
 
 def revoke_group_functions(broker, group, perms):
-    if broker.office is not None:
-        for perm in perms:
-            remove_perm(f"enrollment.{perm}", broker.office, group)
+    """Take `perms` on `group` away from the broker's office, in one DELETE."""
+    if broker.office_id is not None:
+        GroupGroupObjectPermission.objects.filter(
+            group_id=broker.office_id, content_object=group, permission__codename__in=perms
+        ).delete()
 
 
 def grant_group_functions_in_bulk(grants):
     """Grant many (broker, group, perms) at once: one INSERT, for data loads of thousands of groups.
 
-    Writes guardian's direct-FK rows itself, which is what assign_perm would write one by one.
+    Writes guardian's direct-FK rows itself, the rows assign_perm would write one by one.
     """
     grants = list(grants)
     codenames = {perm for _, _, perms in grants for perm in perms}
@@ -111,7 +101,3 @@ def grant_group_functions_in_bulk(grants):
 
 def grant_book_of_business(broker_of_record):
     grant_group_functions(broker_of_record.broker, broker_of_record.group, BOOK_OF_BUSINESS_PERMS)
-
-
-def revoke_book_of_business(broker_of_record):
-    revoke_group_functions(broker_of_record.broker, broker_of_record.group, BOOK_OF_BUSINESS_PERMS)

@@ -48,8 +48,9 @@ def broker_of_record_start(*, group, broker: Broker, start_date) -> BrokerOfReco
     if current is not None:
         current.end_date = max(start_date, current.start_date)
         current.save(update_fields=["end_date"])
-        access.revoke_book_of_business(current)
-        access.revoke_group_functions(current.broker, group, access.GRANTABLE_FUNCTIONS)
+        access.revoke_group_functions(
+            current.broker, group, access.BOOK_OF_BUSINESS_PERMS + access.GRANTABLE_FUNCTIONS
+        )
     record = BrokerOfRecord.objects.create(group=group, broker=broker, start_date=start_date)
     access.grant_book_of_business(record)
     return record
