@@ -15,8 +15,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+# constraints.txt pins every package, so a fresh clone installs what the suite was last run with.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]" -c constraints.txt
 	touch $@
 
 install: $(VENV)/.installed ## Create .venv and install the project with its test tools

@@ -21,7 +21,7 @@ from tests.authz.urlconf import all_patterns
 from tests.cast import ROLES
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 273
+EXPECTED_PATTERN_COUNT = 275
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"
@@ -53,6 +53,8 @@ SELF_SERVICE_NAMES = {
     "account_confirm_login_code",
     "mfa_authenticate",
     "account_reauthenticate",
+    "account_request_reauthentication_code",
+    "account_confirm_reauthentication_code",
     "account_email",
     "account_change_password",
     "account_set_password",
