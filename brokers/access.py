@@ -5,9 +5,12 @@ record for a group grants the office `view_group` and `view_roster` on it; an em
 adds billing and enrollment functions; an upline office may be granted view.
 """
 
+from functools import wraps
+
 from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 
 from brokers.models import Broker
 from enrollment.models import Group, GroupGroupObjectPermission
@@ -45,9 +48,53 @@ def visible_groups(user, perm="view_group"):
     return with_object_perm(Group.objects.all(), user, perm)
 
 
+class Tool:
+    """The portal's tools a broker grants to office staff one by one; a broker has them all."""
+
+    BOOK_OF_BUSINESS = "brokers.use_book_of_business"
+    COMMISSION_STATEMENTS = "brokers.use_commission_statements"
+    ELIGIBILITY = "brokers.use_eligibility"
+    MANAGE_ACCOUNTS = "brokers.manage_accounts"
+
+    ALL = (BOOK_OF_BUSINESS, COMMISSION_STATEMENTS, ELIGIBILITY, MANAGE_ACCOUNTS)
+
+
+class BrokerToolBackend:
+    """An authorization backend: a broker holds every tool, so views just ask `has_perm`."""
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def has_perm(self, user, perm, obj=None):
+        return obj is None and perm in Tool.ALL and user.is_active and user.role == Role.BROKER
+
+
+def tool_required(tool):
+    """A view decorator: 403 for a broker-portal user whose broker has not granted `tool`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.has_perm(tool):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def can_view_commissions(user):
     """Brokers see their commissions; staff only when the broker allowed it."""
-    return user.role == Role.BROKER or user.has_perm("commissions.view_commissionstatement")
+    return user.has_perm(Tool.COMMISSION_STATEMENTS)
+
+
+def tool_permissions(tools):
+    """The Permission rows for tool names like "brokers.manage_accounts"."""
+    codenames = [tool.split(".", 1)[1] for tool in tools]
+    return Permission.objects.filter(
+        content_type=ContentType.objects.get_for_model(Broker), codename__in=codenames
+    )
 
 
 def open_office(broker):

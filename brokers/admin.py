@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from brokers.models import Agency, Broker, BrokerCode, BrokerOfRecord, License
+from brokers.models import (
+    Agency,
+    Broker,
+    BrokerCode,
+    BrokerOfRecord,
+    ContractingRecord,
+    License,
+    UplineAccess,
+)
 
 
 @admin.register(Agency)
@@ -55,6 +63,24 @@ class BrokerOfRecordAdmin(admin.ModelAdmin):
     search_fields = ["group__number", "broker__npn", "broker__last_name"]
     list_select_related = ["group", "broker"]
     readonly_fields = ["group", "broker", "start_date", "end_date"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ContractingRecord)
+class ContractingRecordAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "npn", "email", "states_appointed", "status"]
+    list_filter = ["status"]
+    search_fields = ["npn", "last_name", "email"]
+
+
+@admin.register(UplineAccess)
+class UplineAccessAdmin(admin.ModelAdmin):
+    # Granted and stopped by the broker on Manage Accounts, which moves the permissions too.
+    list_display = ["broker", "rosters_allowed", "granted_by", "granted_at"]
+    list_select_related = ["broker", "granted_by"]
+    readonly_fields = ["broker", "rosters_allowed", "granted_by", "granted_at"]
 
     def has_add_permission(self, request):
         return False

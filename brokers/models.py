@@ -2,8 +2,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group as AuthGroup
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 from enrollment.models import Group
+from portal import crypto
 from portal.fields import EncryptedTextField
 from portal.validators import digits, digits_between
 
@@ -71,6 +73,13 @@ class Broker(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        # The portal's tools, granted one by one to office staff (a broker has them all).
+        permissions = [
+            ("use_book_of_business", "Book of Business"),
+            ("use_commission_statements", "Commission Statements"),
+            ("use_eligibility", "Eligibility & Application Status"),
+            ("manage_accounts", "Manage Accounts"),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name} (NPN {self.npn})"
@@ -97,7 +106,12 @@ class BrokerCode(models.Model):
 
 
 class License(models.Model):
+    """A state license, shown on My Account as a profile the broker may mark as primary."""
+
     broker = models.ForeignKey(Broker, on_delete=models.CASCADE, related_name="licenses")
+    association = models.CharField(
+        "association ID", max_length=80, blank=True, help_text="The plan or line of business."
+    )
     state = models.CharField(max_length=2)
     number = models.CharField("license #", max_length=20)
     expires_on = models.DateField()
@@ -142,3 +156,57 @@ class BrokerOfRecord(models.Model):
 
     def __str__(self):
         return f"{self.broker} for {self.group_id} from {self.start_date}"
+
+
+class ContractingRecord(models.Model):
+    """The carrier's record of a contracted producer, loaded by ops. A broker registers by
+    proving the NPN and Tax ID on one of these."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        TERMINATED = "terminated", "Terminated"
+
+    npn = models.CharField("NPN", max_length=10, unique=True, validators=[digits_between(1, 10)])
+    tax_id = EncryptedTextField("tax ID / SSN")
+    # A keyed digest of the nine digits, to find a record by Tax ID without decrypting them all.
+    tax_id_digest = models.CharField(max_length=64, db_index=True, editable=False)
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    email = models.EmailField()
+    firm_name = models.CharField("brokerage firm name", max_length=150, blank=True)
+    states_appointed = models.CharField(
+        max_length=200, blank=True, help_text="Two-letter state codes, comma-separated."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_on = models.DateField("create date")
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(Lower("email"), name="contracting_email_ci")]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} (NPN {self.npn})"
+
+    def save(self, *args, **kwargs):
+        self.tax_id_digest = crypto.digest(self.tax_id)
+        super().save(*args, **kwargs)
+
+
+class UplineAccess(models.Model):
+    """A broker lets their general agency's (upline's) office view the groups of their book."""
+
+    broker = models.OneToOneField(Broker, on_delete=models.CASCADE, related_name="upline_access")
+    rosters_allowed = models.BooleanField(
+        default=False, help_text="Whether the upline may also see subscriber lists."
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "upline access"
+
+    def __str__(self):
+        return f"Upline view of {self.broker}'s book"

@@ -4,6 +4,10 @@ from brokers import access
 from brokers.models import Broker, BrokerOfRecord
 from portal.accounts.models import Role, User
 
+# What a new staff user may use until the broker says otherwise: everything but commissions
+# and the office's own user administration.
+DEFAULT_STAFF_TOOLS = (access.Tool.BOOK_OF_BUSINESS, access.Tool.ELIGIBILITY)
+
 
 @transaction.atomic
 def broker_user_attach(*, broker: Broker, user: User) -> Broker:
@@ -17,19 +21,12 @@ def broker_user_attach(*, broker: Broker, user: User) -> Broker:
 
 
 @transaction.atomic
-def office_staff_add(*, broker: Broker, user: User, can_view_commissions: bool = False) -> User:
-    """Add a staff user to a broker's office; commissions only when the broker says so."""
-    from django.contrib.auth.models import Permission
-
+def office_staff_add(*, broker: Broker, user: User, tools=DEFAULT_STAFF_TOOLS) -> User:
+    """Add a staff user to a broker's office with the tools the broker grants them."""
     user.role = Role.BROKER_STAFF
     user.save(update_fields=["role"])
     user.groups.add(access.open_office(broker))
-    if can_view_commissions:
-        user.user_permissions.add(
-            Permission.objects.get(
-                content_type__app_label="commissions", codename="view_commissionstatement"
-            )
-        )
+    user.user_permissions.set(access.tool_permissions(tools))
     return user
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portal",
     "portal.accounts",
     "portal.audit",
+    "portal.activity",
     "portal.jobs",
     "enrollment",
     "billing",
@@ -138,6 +139,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
     "employers.access.ClientAdminBackend",
+    "brokers.access.BrokerToolBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -224,6 +226,8 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@carrier.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people reach the portal: emails are read outside it, so their links are absolute.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="America/Los_Angeles")

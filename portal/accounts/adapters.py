@@ -1,8 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.shortcuts import render
 
 from portal import crypto
+from portal.accounts import services
+from portal.mail import queue_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -12,8 +15,40 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix, email, context):
+        """allauth's emails (password reset, verification) go out through Celery like ours."""
         context.setdefault("carrier", settings.CARRIER)
-        super().send_mail(template_prefix, email, context)
+        message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (body for body, kind in getattr(message, "alternatives", []) if kind == "text/html"),
+            None,
+        )
+        queue_email(
+            to=message.to,
+            subject=message.subject,
+            text=message.body,
+            html=html,
+            from_email=message.from_email,
+        )
+
+    def authentication_failed(self, request, **credentials):
+        if credentials.get("email"):
+            services.login_failure_record(email=credentials["email"])
+
+    def pre_login(self, request, user, **kwargs):
+        if user.is_active and user.locked_at:
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            return render(request, "account/account_locked.html", status=403)
+        response = super().pre_login(request, user, **kwargs)
+        if response is None:
+            services.login_success_record(user=user)
+        return response
+
+    def set_password(self, user, password):
+        super().set_password(user, password)
+        if user.locked_at or user.failed_login_count:
+            services.user_unlock(user=user)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from portal.accounts.models import User
+from portal.accounts.models import RegistrationToken, User
 
 
 @admin.register(User)
@@ -25,9 +25,28 @@ class UserAdmin(DjangoUserAdmin):
             "Access",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
+        # Clearing "locked at" unlocks an account, as a password reset does.
+        ("Sign-in", {"fields": ["locked_at", "failed_login_count", "terms_accepted_at"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "failed_login_count", "terms_accepted_at"]
+
+
+@admin.register(RegistrationToken)
+class RegistrationTokenAdmin(admin.ModelAdmin):
+    """Read-only: links are issued by the registration flows, and only their digests are kept."""
+
+    list_display = ["user", "purpose", "created_at", "expires_at", "used_at", "revoked_at"]
+    list_filter = ["purpose"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    exclude = ["digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

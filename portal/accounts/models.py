@@ -36,6 +36,10 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     role = models.CharField(max_length=20, choices=Role.choices)
+    # Consecutive failed sign-ins; at LOCKOUT_THRESHOLD the account locks until a password reset.
+    failed_login_count = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -61,3 +65,48 @@ class User(AbstractUser):
     @property
     def display_name(self):
         return self.get_full_name() or self.email
+
+    @property
+    def status(self):
+        """Pending registration, Active, Locked or Disabled, as office administrators see it.
+
+        Derived, not stored: a user who has not finished registering has no usable password.
+        """
+        if not self.is_active:
+            return UserStatus.DISABLED
+        if self.locked_at:
+            return UserStatus.LOCKED
+        if not self.has_usable_password():
+            return UserStatus.PENDING
+        return UserStatus.ACTIVE
+
+
+class UserStatus(models.TextChoices):
+    PENDING = "pending", "Pending registration"
+    ACTIVE = "active", "Active"
+    LOCKED = "locked", "Locked"
+    DISABLED = "disabled", "Disabled"
+
+
+class RegistrationToken(models.Model):
+    """A one-time link that lets a person finish registering (set a password, accept the
+    terms, enrol a second factor). Only a digest of the token is stored; issuing a new one for
+    the same user and purpose revokes the old.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="registration_tokens")
+    purpose = models.CharField(max_length=30)
+    digest = models.CharField(max_length=64, unique=True)
+    # What the audience app needs to finish the registration (e.g. a contracting record's id).
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "purpose"])]
+
+    def __str__(self):
+        return f"{self.purpose} registration for {self.user}"

@@ -14,8 +14,10 @@ OPS_ROLES = {
     # Answers the phone: reads everything, changes nothing.
     "Ops: support (read-only)": {
         "accounts.user": VIEW,
+        "accounts.registrationtoken": VIEW,
         "account.emailaddress": VIEW,
         "audit.auditevent": VIEW,
+        "activity.activity": VIEW,
         "jobs.reportjob": VIEW,
         "enrollment.*": VIEW,
         "billing.*": VIEW,
@@ -39,7 +41,9 @@ OPS_ROLES = {
     # Runs the portal: users, data and audit review. Still not a superuser.
     "Ops: administrator": {
         "accounts.user": EDIT,
+        "accounts.registrationtoken": VIEW,
         "account.emailaddress": EDIT,
+        "activity.activity": VIEW,
         "mfa.authenticator": ["view", "delete"],
         "auth.group": VIEW,
         "audit.auditevent": VIEW,

@@ -110,7 +110,7 @@ def create_logins(tenants: Tenants) -> dict:
     users[broker.email] = broker
 
     staff = _user("staff@demo.test", "Casey", "Brennan", Role.BROKER_STAFF, password_hash)
-    office_staff_add(broker=tenants.broker, user=staff, can_view_commissions=False)
+    office_staff_add(broker=tenants.broker, user=staff)
     users[staff.email] = staff
 
     upline = _user("upline@demo.test", *UPLINE_NAME, Role.BROKER, password_hash)

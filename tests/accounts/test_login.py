@@ -100,10 +100,14 @@ def test_ops_staff_are_not_superusers(cast):
     assert not cast.ops.has_perm("audit.delete_auditevent")
 
 
-def test_an_unverified_email_cannot_sign_in_and_gets_a_verification_email(client, db, mailoutbox):
+def test_an_unverified_email_cannot_sign_in_and_gets_a_verification_email(
+    client, db, mailoutbox, django_capture_on_commit_callbacks
+):
     user = UserFactory(email="new-admin@example.com")
     EmailAddress.objects.filter(user=user).update(verified=False)
-    response = _login(client, "new-admin@example.com")
+    # Email leaves through a Celery task once the transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _login(client, "new-admin@example.com")
     assert response["Location"] == reverse("account_email_verification_sent")
     assert "_auth_user_id" not in client.session
     assert mailoutbox[0].to == ["new-admin@example.com"]

@@ -7,11 +7,15 @@ from django.core import mail
 from django.urls import reverse
 
 
-def test_reset_answers_the_same_for_known_and_unknown_addresses(cast, client):
-    known = client.post(reverse("account_reset_password"), {"email": "broker@demo.test"})
-    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@demo.test"})
+def test_reset_answers_the_same_for_known_and_unknown_addresses(
+    cast, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("account_reset_password"), {"email": "broker@demo.test"})
+        unknown = client.post(reverse("account_reset_password"), {"email": "nobody@demo.test"})
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
+    assert mail.outbox[0].to == ["broker@demo.test"]
     assert "password/reset/key/" in mail.outbox[0].body
 
 

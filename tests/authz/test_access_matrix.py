@@ -21,7 +21,7 @@ from tests.authz.urlconf import all_patterns
 from tests.cast import ROLES
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 275
+EXPECTED_PATTERN_COUNT = 299
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"

@@ -1,0 +1,141 @@
+"""Writes about users that every audience shares: registration links, finishing a
+registration, and locking an account after repeated failed sign-ins."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.db import transaction
+from django.db.models import F
+from django.dispatch import Signal
+from django.utils import timezone
+
+from portal.accounts.models import RegistrationToken, User
+
+REGISTRATION_LINK_LIFETIME = timedelta(hours=48)
+LOCKOUT_THRESHOLD = 5
+
+# Sent when an account locks, so that the audience app can tell whoever administers it (a
+# broker, for their office staff). portal/ imports no audience app; they listen instead.
+user_locked_out = Signal()  # sender=User, user=the locked user
+
+
+class RegistrationLinkError(Exception):
+    """A registration link that cannot be used; `reason` says why, for a page that explains."""
+
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+    REPLACED = "replaced"
+
+    def __init__(self, reason, token=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.token = token
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def registration_token_issue(*, user: User, purpose: str, payload=None) -> str:
+    """A new registration link token for `user`; any earlier unused one for the same purpose
+    stops working. Returns the raw token, which is never stored."""
+    now = timezone.now()
+    RegistrationToken.objects.filter(
+        user=user, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    raw = secrets.token_urlsafe(32)
+    RegistrationToken.objects.create(
+        user=user,
+        purpose=purpose,
+        digest=_digest(raw),
+        payload=payload or {},
+        expires_at=now + REGISTRATION_LINK_LIFETIME,
+    )
+    return raw
+
+
+def registration_token_check(raw: str, *, purposes) -> RegistrationToken:
+    """The usable token behind a link, or RegistrationLinkError saying why it can't be used."""
+    token = (
+        RegistrationToken.objects.select_related("user")
+        .filter(digest=_digest(raw or ""), purpose__in=purposes)
+        .first()
+    )
+    if token is None:
+        raise RegistrationLinkError(RegistrationLinkError.UNKNOWN)
+    if token.used_at or token.user.has_usable_password():
+        raise RegistrationLinkError(RegistrationLinkError.USED, token)
+    if token.revoked_at:
+        raise RegistrationLinkError(RegistrationLinkError.REPLACED, token)
+    if token.expires_at <= timezone.now():
+        raise RegistrationLinkError(RegistrationLinkError.EXPIRED, token)
+    return token
+
+
+@transaction.atomic
+def registration_complete(*, token: RegistrationToken, password: str, totp_secret: str) -> User:
+    """Finish a registration: the password, the accepted terms, the verified email address and
+    a TOTP authenticator with recovery codes, all at once or not at all.
+
+    The caller has validated the password and the TOTP code against `totp_secret`.
+    """
+    token = RegistrationToken.objects.select_for_update().get(pk=token.pk)
+    if token.used_at or token.revoked_at:
+        raise RegistrationLinkError(RegistrationLinkError.USED, token)
+    now = timezone.now()
+    user = token.user
+    user.set_password(password)
+    user.terms_accepted_at = now
+    user.save(update_fields=["password", "terms_accepted_at"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    Authenticator.objects.filter(user=user).delete()
+    TOTP.activate(user, totp_secret)
+    RecoveryCodes.activate(user)
+    token.used_at = now
+    token.save(update_fields=["used_at"])
+    return user
+
+
+def pending_user_create(*, email: str, first_name: str, last_name: str, role: str) -> User:
+    """A user who has been invited but has not registered yet: no usable password."""
+    user = User(email=email, first_name=first_name, last_name=last_name, role=role)
+    user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    return user
+
+
+def login_failure_record(*, email: str) -> None:
+    """Count a failed sign-in against the account with this email; lock it at the threshold."""
+    updated = User.objects.filter(email__iexact=email, locked_at__isnull=True).update(
+        failed_login_count=F("failed_login_count") + 1
+    )
+    if not updated:
+        return
+    locked = User.objects.filter(
+        email__iexact=email, locked_at__isnull=True, failed_login_count__gte=LOCKOUT_THRESHOLD
+    ).update(locked_at=timezone.now())
+    if locked:
+        user = User.objects.get(email__iexact=email)
+        user_locked_out.send(sender=User, user=user)
+
+
+def login_success_record(*, user: User) -> None:
+    if user.failed_login_count:
+        User.objects.filter(pk=user.pk).update(failed_login_count=0)
+
+
+def user_unlock(*, user: User) -> None:
+    """A password reset unlocks: the person proved they hold the mailbox."""
+    user.locked_at = None
+    user.failed_login_count = 0
+    user.save(update_fields=["locked_at", "failed_login_count"])
