@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from brokers.models import Broker
 from enrollment.models import Group, GroupGroupObjectPermission
 from portal.access import with_object_perm
+from portal.accounts.decorators import audience_required
 from portal.accounts.models import Role
 
 BOOK_OF_BUSINESS_PERMS = ("view_group", "view_roster")
@@ -30,6 +31,8 @@ GRANTABLE_FUNCTIONS = (
     "run_reports",
 )
 BROKER_ROLES = (Role.BROKER, Role.BROKER_STAFF)
+# The decorator for every signed-in page of the broker portal.
+broker_portal = audience_required(*BROKER_ROLES)
 
 
 def broker_for(user):

@@ -3,6 +3,8 @@ from django.db import transaction
 from brokers import access
 from brokers.models import Broker, BrokerOfRecord
 from portal.accounts.models import Role, User
+from portal.activity.services import activity_record
+from portal.mail import email_send
 
 # What a new staff user may use until the broker says otherwise: everything but commissions
 # and the office's own user administration.
@@ -73,3 +75,15 @@ def brokers_of_record_load(*, records) -> list[BrokerOfRecord]:
 def upline_view_grant(*, groups, upline: Broker) -> None:
     """Let a general agency's office view groups of one of its agencies."""
     access.grant_group_functions_in_bulk((upline, group, ["view_group"]) for group in groups)
+
+
+def office_activity_record(*, broker: Broker, summary: str, actor: User | None = None, link=""):
+    """Tell a broker what happened in their office: a line in Recent Activity and an email."""
+    if broker.user is None:
+        return
+    activity_record(recipients=[broker.user], summary=summary, actor=actor, link=link)
+    email_send(
+        to=[broker.user.email],
+        template="brokers_office_activity",
+        context={"broker": broker, "summary": summary},
+    )

@@ -2,11 +2,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from brokers import access, selectors
-from portal.accounts.decorators import audience_required
+from brokers.access import broker_portal
 from portal.views import coming_soon, support_contacts
 
 BASE = "brokers/base.html"
-broker_portal = audience_required(*access.BROKER_ROLES)
 
 
 @require_GET
@@ -75,16 +74,3 @@ def sales_resources(request):
 @broker_portal
 def support(request):
     return support_contacts(request, base=BASE, audience="broker")
-
-
-@require_GET
-@broker_portal
-def account(request):
-    broker = access.broker_for(request.user)
-    licenses = broker.licenses.all() if broker else []
-    codes = broker.codes.all() if broker else []
-    return render(
-        request,
-        "brokers/account.html",
-        {"title": "My Account", "broker": broker, "licenses": licenses, "codes": codes},
-    )
