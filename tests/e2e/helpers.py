@@ -1,4 +1,9 @@
-"""What the browser tests do on a page: sign in, and check it with axe-core."""
+"""What the browser tests do on a page: sign in, complete a registration, and check it with
+axe-core."""
+
+import time
+
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from tests.factories import PASSWORD
 
@@ -45,3 +50,31 @@ def describe(violations):
         if len(violation["nodes"]) > 5:
             lines.append(f"    … and {len(violation['nodes']) - 5} more")
     return "\n".join(lines)
+
+
+def totp_code(secret):
+    """The authenticator code an app would show for `secret` now.
+
+    Waits out the last seconds of a 30-second period, so the code is still current when the
+    server checks it.
+    """
+    if 30 - time.time() % 30 < 3:
+        time.sleep(3)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def complete_registration(page, password):
+    """Fill in the registration completion page the browser is on and submit it.
+
+    Sets the password, accepts the terms, reads the TOTP secret the page shows (as a person
+    would type it into an authenticator app) and enters the current code. Returns the secret,
+    for the first sign-in's two-step code.
+    """
+    page.get_by_label("New password", exact=True).fill(password)
+    page.get_by_label("Confirm new password").fill(password)
+    page.get_by_label("I accept the Terms and Conditions").check()
+    secret = "".join(page.locator("#totp-secret").inner_text().split())
+    page.get_by_label("Authenticator code").fill(totp_code(secret))
+    page.get_by_role("button", name="Complete registration").click()
+    page.wait_for_load_state()
+    return secret
