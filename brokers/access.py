@@ -44,6 +44,25 @@ def broker_for(user):
     return None
 
 
+BROKER_CODE_SESSION_KEY = "brokers.broker_code"
+
+
+def broker_codes_for(user):
+    """The Broker IDs the user's office works under, primary first."""
+    broker = broker_for(user)
+    return list(broker.codes.all()) if broker else []
+
+
+def acting_broker_code(request, codes=None):
+    """The Broker ID chosen in "Viewing dashboard for" (kept in the session), else the primary.
+
+    Pages that depend on a Broker ID (commissions, book of business) read it from here.
+    """
+    codes = broker_codes_for(request.user) if codes is None else codes
+    chosen = request.session.get(BROKER_CODE_SESSION_KEY)
+    return next((code for code in codes if code.pk == chosen), codes[0] if codes else None)
+
+
 def visible_groups(user, perm="view_group"):
     """Groups the user's office holds `perm` on."""
     if user.role not in BROKER_ROLES:

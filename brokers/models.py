@@ -84,6 +84,10 @@ class Broker(models.Model):
     def __str__(self):
         return f"{self.first_name} {self.last_name} (NPN {self.npn})"
 
+    @property
+    def tax_id_masked(self):
+        return f"***-**-{self.tax_id[-4:]}" if self.tax_id else ""
+
 
 class BrokerCode(models.Model):
     """A Broker ID the carrier pays commissions under; a broker may have several."""
@@ -103,6 +107,10 @@ class BrokerCode(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def display_name(self):
+        return f"{self.label} - {self.code}" if self.label else self.code
 
 
 class License(models.Model):

@@ -1,7 +1,7 @@
 from django.db import transaction
 
 from brokers import access
-from brokers.models import Broker, BrokerOfRecord
+from brokers.models import Broker, BrokerOfRecord, License
 from portal.accounts.models import Role, User
 from portal.activity.services import activity_record
 from portal.mail import email_send
@@ -87,3 +87,27 @@ def office_activity_record(*, broker: Broker, summary: str, actor: User | None =
         template="brokers_office_activity",
         context={"broker": broker, "summary": summary},
     )
+
+
+@transaction.atomic
+def broker_phone_update(*, broker: Broker, phone: str, by: User) -> Broker:
+    broker.phone = phone
+    broker.save(update_fields=["phone"])
+    activity_record(recipients=[by], summary="You updated your telephone number.", actor=by)
+    return broker
+
+
+@transaction.atomic
+def license_mark_primary(*, license: License, by: User) -> License:
+    """Make `license` the broker's primary profile; the previous primary stops being one."""
+    License.objects.filter(broker_id=license.broker_id, is_primary=True).exclude(
+        pk=license.pk
+    ).update(is_primary=False)
+    license.is_primary = True
+    license.save(update_fields=["is_primary"])
+    activity_record(
+        recipients=[by],
+        summary=f"You made your {license.state} license {license.number} your primary profile.",
+        actor=by,
+    )
+    return license

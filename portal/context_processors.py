@@ -1,25 +1,26 @@
 from django.conf import settings
 
-# Each audience's top navigation, with the names its users know from other carrier portals.
+# Each audience's top navigation, with the names its users know from other carrier portals:
+# (label, url name, the permission a user needs to see the item, or None).
 BROKER_NAV = [
-    ("Book of Business", "brokers:group-list"),
-    ("Commission Statements", "brokers:statement-list"),
-    ("Eligibility, Status & Activity", "brokers:eligibility"),
-    ("Sales & Quoting Resources", "brokers:sales-resources"),
-    ("Support Tools", "brokers:support"),
-    ("My Account", "brokers:account"),
+    ("Book of Business", "brokers:group-list", "brokers.use_book_of_business"),
+    ("Commission Statements", "brokers:statement-list", "brokers.use_commission_statements"),
+    ("Eligibility, Status & Activity", "brokers:eligibility", "brokers.use_eligibility"),
+    ("Sales & Quoting Resources", "brokers:sales-resources", None),
+    ("Support Tools", "brokers:support", None),
+    ("My Account", "brokers:account", None),
 ]
 EMPLOYER_NAV = [
-    ("Manage Enrollment", "employers:enrollment"),
-    ("Pay My Bill", "employers:billing"),
-    ("Manage Accounts & Reports", "employers:accounts-reports"),
-    ("Contact Us", "employers:support"),
+    ("Manage Enrollment", "employers:enrollment", None),
+    ("Pay My Bill", "employers:billing", None),
+    ("Manage Accounts & Reports", "employers:accounts-reports", None),
+    ("Contact Us", "employers:support", None),
 ]
 PROVIDER_NAV = [
-    ("Patient Info", "providers:patient-info"),
-    ("Transactions", "providers:transactions"),
-    ("My Account", "providers:account"),
-    ("Contact Us", "providers:support"),
+    ("Patient Info", "providers:patient-info", None),
+    ("Transactions", "providers:transactions", None),
+    ("My Account", "providers:account", None),
+    ("Contact Us", "providers:support", None),
 ]
 
 

@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "portal.context_processors.carrier",
+                "brokers.context_processors.broker_codes",
             ],
         },
     },
@@ -169,6 +170,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
+    # Ours: "Forgot your username?" emails whoever matches; the key is the identifier asked for.
+    "forgot_username": "5/15m/ip,3/h/key",
 }
 # Password-reset links stop working after this long (Django's token generator reads it).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=60 * 60)

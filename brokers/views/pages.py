@@ -2,7 +2,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from brokers import access, selectors
-from brokers.access import broker_portal
+from brokers.access import Tool, broker_portal, tool_required
+from portal.activity.selectors import recent_activity_for
 from portal.views import coming_soon, support_contacts
 
 BASE = "brokers/base.html"
@@ -12,19 +13,22 @@ BASE = "brokers/base.html"
 @broker_portal
 def home(request):
     broker = access.broker_for(request.user)
+    can_see_book = request.user.has_perm(Tool.BOOK_OF_BUSINESS)
     return render(
         request,
         "brokers/home.html",
         {
             "broker": broker,
-            "group_count": selectors.groups_for(request.user).count(),
+            "group_count": selectors.groups_for(request.user).count() if can_see_book else None,
             "can_view_commissions": access.can_view_commissions(request.user),
+            "recent_activity": recent_activity_for(request.user),
         },
     )
 
 
 @require_GET
 @broker_portal
+@tool_required(Tool.BOOK_OF_BUSINESS)
 def group_list(request):
     return coming_soon(
         request,
@@ -37,6 +41,7 @@ def group_list(request):
 
 @require_GET
 @broker_portal
+@tool_required(Tool.COMMISSION_STATEMENTS)
 def statement_list(request):
     return coming_soon(
         request,
@@ -49,6 +54,7 @@ def statement_list(request):
 
 @require_GET
 @broker_portal
+@tool_required(Tool.ELIGIBILITY)
 def eligibility(request):
     return coming_soon(
         request,
