@@ -51,6 +51,10 @@ class Cast:
     tax_ids: list = field(default_factory=list)
     other_tax_id: object = None
     members: dict = field(default_factory=dict)
+    # Office staff the broker@ office may not see: of a colleague's office in the same agency
+    # (a sibling scope in the same tenant) and of broker2's office (another tenant).
+    sibling_office_staff: object = None
+    other_tenant_staff: object = None
 
     def __getattr__(self, name):
         try:
@@ -85,6 +89,13 @@ def build_cast() -> Cast:
     staff = office_staff_add(broker=broker, user=_user("staff", Role.BROKER_STAFF))
     upline = _broker_login("upline", general_agency)
     broker2 = _broker_login("broker2", agency_b)
+    colleague = _broker_login("colleague", agency_a)
+    cast.sibling_office_staff = office_staff_add(
+        broker=colleague, user=_user("colleague-staff", Role.BROKER_STAFF)
+    )
+    cast.other_tenant_staff = office_staff_add(
+        broker=broker2, user=_user("staff2", Role.BROKER_STAFF)
+    )
 
     parent = f.ParentGroupFactory(name="Cypress Manufacturing")
     cast.employer_groups = [f.GroupFactory(parent=parent, suffix=f"000{n}") for n in (1, 2, 3)]
