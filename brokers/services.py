@@ -1,10 +1,23 @@
+import datetime
+import re
+
+from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from brokers import access
-from brokers.models import Broker, BrokerOfRecord, License
+from brokers.models import Agency, Broker, BrokerOfRecord, ContractingRecord, License
+from brokers.selectors import RegistrationRefusal
 from portal.accounts.models import Role, User
+from portal.accounts.services import (
+    pending_user_create,
+    registration_complete,
+    registration_token_issue,
+)
 from portal.activity.services import activity_record
-from portal.mail import email_send
+from portal.mail import absolute_url, email_send
 
 # What a new staff user may use until the broker says otherwise: everything but commissions
 # and the office's own user administration.
@@ -111,3 +124,245 @@ def license_mark_primary(*, license: License, by: User) -> License:
         actor=by,
     )
     return license
+
+
+# Self-registration: a contracted broker proves NPN + Tax ID, gets an emailed link, and finishes
+# with a password, the terms and a second factor. Office staff finish the same way from the
+# link their broker's invitation sent.
+REGISTRATION_PURPOSE = "broker"
+STAFF_REGISTRATION_PURPOSE = "broker_staff"
+
+
+class RegistrationRefused(Exception):
+    """The contracting record can't be registered (any more); `reason` is a RegistrationRefusal."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@transaction.atomic
+def broker_registration_send(*, record: ContractingRecord) -> str:
+    """Email the broker of a contracting record a link to finish registering.
+
+    The link goes to the email on the record, never to one the visitor typed, and any earlier
+    link stops working. The caller has checked selectors.registration_refusal. Returns the raw
+    token.
+    """
+    user = User.objects.filter(email__iexact=record.email).first()
+    if user is None:
+        user = pending_user_create(
+            email=record.email,
+            first_name=record.first_name,
+            last_name=record.last_name,
+            role=Role.BROKER,
+        )
+    token = registration_token_issue(
+        user=user, purpose=REGISTRATION_PURPOSE, payload={"contracting_record": record.pk}
+    )
+    email_send(
+        to=[user.email],
+        template="brokers_registration",
+        context={
+            "record": record,
+            "link": absolute_url(reverse("brokers:register-complete", args=[token])),
+            "register_url": absolute_url(reverse("brokers:register")),
+            "contact": settings.CARRIER["contacts"]["broker"][0],
+        },
+    )
+    return token
+
+
+def _broker_for_contracting_record(record: ContractingRecord) -> Broker:
+    """The carrier's Broker row for the record's NPN (with its licenses and Broker IDs), or a
+    new one made from the record when the carrier has none yet."""
+    broker = Broker.objects.select_for_update().filter(npn=record.npn).first()
+    if broker is not None:
+        return broker
+    agency = None
+    if record.firm_name:
+        agency = Agency.objects.filter(name__iexact=record.firm_name).first()
+    if agency is None:
+        agency = Agency.objects.create(
+            name=record.firm_name or f"{record.first_name} {record.last_name}",
+            tax_id=record.tax_id,
+        )
+    return Broker.objects.create(
+        agency=agency,
+        first_name=record.first_name,
+        last_name=record.last_name,
+        email=record.email,
+        npn=record.npn,
+        tax_id=record.tax_id,
+    )
+
+
+@transaction.atomic
+def broker_registration_complete(*, token, password: str, totp_secret: str) -> User:
+    """Finish a broker's or an office staff user's registration from their emailed link.
+
+    A broker gets their Broker record and office linked (being broker of record already gave
+    the office its book); a staff user's broker hears that they finished. Either way a second
+    email says the account is active. Raises RegistrationRefused, changing nothing, when the
+    broker registered meanwhile by another link.
+    """
+    user = registration_complete(token=token, password=password, totp_secret=totp_secret)
+    if token.purpose == REGISTRATION_PURPOSE:
+        record = ContractingRecord.objects.get(pk=token.payload["contracting_record"])
+        broker = _broker_for_contracting_record(record)
+        if broker.user_id is not None and broker.user_id != user.pk:
+            raise RegistrationRefused(RegistrationRefusal.REGISTERED)
+        user.first_name, user.last_name = record.first_name, record.last_name
+        user.save(update_fields=["first_name", "last_name"])
+        broker_user_attach(broker=broker, user=user)
+    else:
+        broker = Broker.objects.select_related("user").get(pk=token.payload["broker"])
+        office_activity_record(
+            broker=broker, summary=f"{user.display_name} completed registration.", actor=user
+        )
+    email_send(
+        to=[user.email],
+        template="brokers_account_active",
+        context={"user": user, "sign_in_url": absolute_url(reverse("brokers:sign-in"))},
+    )
+    return user
+
+
+# The columns of an ops import file; the first row names them, in any order.
+CONTRACTING_IMPORT_COLUMNS = (
+    "npn",
+    "tax_id",
+    "first_name",
+    "last_name",
+    "email",
+    "firm_name",
+    "states_appointed",
+    "status",
+    "created_on",
+)
+CONTRACTING_IMPORT_REQUIRED_COLUMNS = (
+    "npn",
+    "tax_id",
+    "first_name",
+    "last_name",
+    "email",
+    "status",
+    "created_on",
+)
+
+
+class ContractingImportError(Exception):
+    """Rows that can't be imported: `errors` lists (row number, column, message)."""
+
+    def __init__(self, errors):
+        super().__init__(f"{len(errors)} problem(s)")
+        self.errors = errors
+
+
+def _import_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a spreadsheet's number cell: 1234567.0
+    return str(value).strip()
+
+
+def _import_date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _import_text(value)
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _import_status(value) -> str | None:
+    text = _import_text(value).lower()
+    for status in ContractingRecord.Status:
+        if text in (status.value, status.label.lower()):
+            return status.value
+    return None
+
+
+def _contracting_record_from_row(record: ContractingRecord, values: dict) -> list:
+    """Set the row's values on `record`; the problems found, as (column, message)."""
+    problems = []
+    record.npn = _import_text(values.get("npn"))
+    tax_id = values.get("tax_id")
+    if isinstance(tax_id, int | float):
+        # A number cell drops an SSN's leading zeros.
+        tax_id = _import_text(tax_id).zfill(9)
+    record.tax_id = _import_text(tax_id).replace("-", "").replace(" ", "")
+    if not re.fullmatch(r"\d{9}", record.tax_id):
+        problems.append(("tax_id", "Enter the nine digits of the Tax ID (the dash is optional)."))
+    record.first_name = _import_text(values.get("first_name"))
+    record.last_name = _import_text(values.get("last_name"))
+    record.email = _import_text(values.get("email"))
+    record.firm_name = _import_text(values.get("firm_name"))
+    states = [s.strip().upper() for s in _import_text(values.get("states_appointed")).split(",")]
+    states = [s for s in states if s]
+    if any(not re.fullmatch(r"[A-Z]{2}", s) for s in states):
+        problems.append(("states_appointed", "Use two-letter state codes separated by commas."))
+    record.states_appointed = ",".join(states)
+    status = _import_status(values.get("status"))
+    if status is None:
+        choices = ", ".join(s.label for s in ContractingRecord.Status)
+        problems.append(("status", f"Use one of: {choices}."))
+    else:
+        record.status = status
+    try:
+        record.created_on = _import_date(values.get("created_on"))
+    except ValueError:
+        record.created_on = None
+        problems.append(("created_on", "Enter a date as YYYY-MM-DD or MM/DD/YYYY."))
+    try:
+        record.full_clean(
+            exclude=[column for column, _ in problems] + ["tax_id_digest"], validate_unique=False
+        )
+    except ValidationError as error:
+        for column, messages in error.message_dict.items():
+            column = "" if column == NON_FIELD_ERRORS else column
+            problems += [(column, message) for message in messages]
+    return problems
+
+
+@transaction.atomic
+def contracting_records_import(*, rows, by: User) -> dict:
+    """Create or update contracting records from an ops file: every row or none.
+
+    `rows` are (row number, {column: value}) as read from the file. A row whose NPN is already
+    on file updates that record (a new extract of the carrier's contracting system corrects
+    and deactivates); an NPN twice in one file is an error. Any problem raises
+    ContractingImportError listing them all, and nothing is saved. Returns the counts.
+    """
+    rows = list(rows)
+    npns = {_import_text(values.get("npn")) for _, values in rows}
+    existing = {r.npn: r for r in ContractingRecord.objects.filter(npn__in=npns)}
+    errors, records, first_row_of = [], [], {}
+    for number, values in rows:
+        record = existing.get(_import_text(values.get("npn"))) or ContractingRecord()
+        problems = _contracting_record_from_row(record, values)
+        if record.npn and record.npn in first_row_of:
+            problems.append(("npn", f"NPN {record.npn} is also on row {first_row_of[record.npn]}."))
+        first_row_of.setdefault(record.npn, number)
+        errors += [(number, column, message) for column, message in problems]
+        records.append(record)
+    if not rows:
+        errors.append((None, "", "The file has no rows below its header."))
+    if errors:
+        raise ContractingImportError(errors)
+    created = [r for r in records if r.pk is None]
+    updated = [r for r in records if r.pk is not None]
+    for record in records:
+        record.save()
+    message = "Imported from a file."
+    if created:
+        LogEntry.objects.log_actions(by.pk, created, ADDITION, message)
+    if updated:
+        LogEntry.objects.log_actions(by.pk, updated, CHANGE, message)
+    return {"created": len(created), "updated": len(updated)}

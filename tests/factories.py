@@ -369,3 +369,17 @@ class ReportJobFactory(factory.django.DjangoModelFactory):
 
     kind = "group_roster_xlsx"
     requester = factory.SubFactory(UserFactory)
+
+
+class ContractingRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "brokers.ContractingRecord"
+
+    npn = factory.Sequence(lambda n: f"{n + 8100000}")
+    tax_id = factory.Sequence(lambda n: f"{n + 400000000:09d}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"contracted{n}@agency.example")
+    firm_name = factory.Sequence(lambda n: f"Contracted Agency {n}")
+    states_appointed = "CA,NV"
+    created_on = datetime.date(2017, 8, 7)
