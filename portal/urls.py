@@ -13,6 +13,7 @@ admin.site.site_title = f"{settings.CARRIER['short_name']} ops"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("terms/", views.terms, name="terms"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("brokers/", include("brokers.urls")),

@@ -16,10 +16,24 @@ AUDIENCE_HOMES = {
 }
 
 
+@login_not_required
 @require_GET
 def home(request):
-    """Send each user to their audience's home page."""
-    return redirect(AUDIENCE_HOMES[request.user.role])
+    """Send each signed-in user to their audience's home; ask everyone else who they are."""
+    if request.user.is_authenticated:
+        return redirect(AUDIENCE_HOMES[request.user.role])
+    return render(request, "portal/home.html")
+
+
+@login_not_required
+@require_GET
+def terms(request):
+    """The Terms & Conditions, from the carrier file; registration forms link here."""
+    return render(
+        request,
+        "portal/terms.html",
+        {"title": "Terms & Conditions", "terms": settings.CARRIER["terms"]},
+    )
 
 
 @login_not_required

@@ -5,6 +5,9 @@ from providers import views
 app_name = "providers"
 
 urlpatterns = [
+    # Public: the provider office's front door.
+    path("sign-in/", views.sign_in, name="sign-in"),
+    # The portal.
     path("", views.home, name="home"),
     path("patients/", views.patient_info, name="patient-info"),
     path("transactions/", views.transactions, name="transactions"),

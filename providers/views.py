@@ -3,11 +3,17 @@ from django.views.decorators.http import require_GET
 
 from portal.accounts.decorators import audience_required
 from portal.accounts.models import Role
+from portal.accounts.views import audience_sign_in
 from portal.views import coming_soon, support_contacts
 from providers import access, selectors
 
 BASE = "providers/base.html"
 provider_portal = audience_required(Role.PROVIDER_USER)
+
+# The provider office's front door: public. A provider user's username can't be found from
+# anything they hold on paper (a Tax ID names the whole office), so "Forgot your username?"
+# points to their delegated administrator and Provider Services instead of a form.
+sign_in = audience_sign_in(template_name="providers/sign_in.html")
 
 
 @require_GET

@@ -12,9 +12,11 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import RegistrationToken, User
+from portal.mail import absolute_url, email_send
 
 REGISTRATION_LINK_LIFETIME = timedelta(hours=48)
 LOCKOUT_THRESHOLD = 5
@@ -139,3 +141,18 @@ def user_unlock(*, user: User) -> None:
     user.locked_at = None
     user.failed_login_count = 0
     user.save(update_fields=["locked_at", "failed_login_count"])
+
+
+def username_reminder_send(*, users, sign_in_url: str) -> None:
+    """Email each user their own username (their address on file), with where to sign in and
+    how to reset a forgotten password. Only registered, active users are reminded: someone
+    invited but not yet registered has no username to forget."""
+    reset_url = absolute_url(reverse("account_reset_password"))
+    for user in users:
+        if not user.is_active or not user.has_usable_password():
+            continue
+        email_send(
+            to=[user.email],
+            template="account_username_reminder",
+            context={"user": user, "sign_in_url": sign_in_url, "reset_url": reset_url},
+        )

@@ -21,7 +21,7 @@ def test_login_page_is_accessible(live_server, page, axe_source):
 
 def test_password_reset_pages_are_accessible(live_cast, page, axe_source):
     page.goto("/accounts/login/")
-    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_role("link", name="Forgot Password / Unlock Account").click()
 
     assert urlsplit(page.url).path == "/accounts/password/reset/"
     assert_accessible(page, axe_source)

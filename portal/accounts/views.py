@@ -1,0 +1,63 @@
+"""The public front door every audience shares: its own sign-in page over allauth's login, and
+"Forgot your username?" that answers the same whether or not anyone matched."""
+
+from http import HTTPStatus
+
+from allauth.account.views import LoginView
+from allauth.core import ratelimit
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from portal.accounts import services
+from portal.mail import absolute_url
+
+FORGOT_USERNAME_LIMITED = (
+    "You have asked for your username too many times. Please wait a few minutes and try again."
+)
+
+
+def audience_sign_in(*, template_name):
+    """allauth's login view with an audience's page around it, so that the second factor, rate
+    limits and account lockout work exactly as on the generic sign-in page."""
+    return login_not_required(LoginView.as_view(template_name=template_name))
+
+
+def audience_support(audience):
+    """The audience's first support contact in the carrier file, else the general one."""
+    contacts = settings.CARRIER.get("contacts", {}).get(audience) or [settings.CARRIER["support"]]
+    return contacts[0]
+
+
+def username_reminder(request, *, form_class, users_matching, audience, intro, sign_in_url_name):
+    """Ask for identifiers the person has on paper, email every matching user their username,
+    and show the same confirmation whether or not anything matched.
+
+    `users_matching(**form.cleaned_data)` returns the users to remind; `form.rate_limit_key()`
+    names the identifier, so that one person's mailbox can't be flooded from many addresses.
+    """
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = form_class(request.POST or None)
+    context = {
+        "form": form,
+        "intro": intro,
+        "support": audience_support(audience),
+        "sign_in_url_name": sign_in_url_name,
+    }
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.consume(request, action="forgot_username", key=form.rate_limit_key()):
+            form.add_error(None, FORGOT_USERNAME_LIMITED)
+            return render(
+                request,
+                "account/username_reminder_form.html",
+                context,
+                status=HTTPStatus.TOO_MANY_REQUESTS,
+            )
+        services.username_reminder_send(
+            users=users_matching(**form.cleaned_data),
+            sign_in_url=absolute_url(reverse(sign_in_url_name)),
+        )
+        return render(request, "account/username_reminder_sent.html", context)
+    return render(request, "account/username_reminder_form.html", context)
