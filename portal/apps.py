@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
-    """The project package as an app, for project-wide management commands (seed_demo)."""
+    """The project package as an app, so that Celery finds its tasks (portal/tasks.py)."""
 
     name = "portal"
     verbose_name = "Portal"

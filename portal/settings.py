@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "brokers",
     "employers",
     "providers",
+    # Last: seed_demo, which builds every app's part of the demo world.
+    "demo",
 ]
 
 MIDDLEWARE = [

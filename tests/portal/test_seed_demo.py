@@ -9,12 +9,13 @@ from django.test import Client
 
 from billing.models import Invoice, Payment
 from brokers import access as broker_access
-from brokers.models import Broker, BrokerOfRecord
+from brokers.models import Broker, BrokerOfRecord, ContractingRecord
 from commissions.models import CommissionStatement
 from employers import access as employer_access
 from enrollment.models import Coverage, Employer, EnrollmentEvent, Group, Member, Plan
+from portal import crypto
 from portal.accounts.models import Role, User
-from portal.demo import PASSWORD
+from portal.demo import PASSWORD, cast
 from portal.demo.cast import EMPLOYER_NAME, LOGINS, OPS_GROUP
 from providers import access as provider_access
 from providers.models import Claim, Practitioner, TaxId
@@ -142,6 +143,61 @@ def test_provider_users_see_their_tax_ids(world):
     for function in ("check_eligibility", "inquire_claims", "check_authorizations"):
         assert provider_access.visible_tax_ids(provider2, function).count() == 1
     assert TaxId.objects.filter(claims__isnull=False).distinct().count() > 1
+
+
+def test_every_broker_has_an_active_contracting_record_like_their_own(world):
+    brokers = Broker.objects.select_related("agency").prefetch_related("licenses")
+    records = {r.npn: r for r in ContractingRecord.objects.all()}
+    # One per broker, so they grow with the scale, and the inactive one.
+    assert len(records) == brokers.count() + 1
+    for broker in brokers:
+        record = records[broker.npn]
+        assert record.status == ContractingRecord.Status.ACTIVE
+        assert record.tax_id == broker.tax_id
+        assert record.tax_id_digest == crypto.digest(broker.tax_id)
+        assert (record.first_name, record.last_name, record.email) == (
+            broker.first_name,
+            broker.last_name,
+            broker.email,
+        )
+        assert record.firm_name == broker.agency.name
+        states = record.states_appointed.split(", ")
+        assert states[0] == "CA"
+        assert set(states) == {lic.state for lic in broker.licenses.all()}
+
+
+def test_one_contracted_broker_at_agency_a_can_still_register(world):
+    # given what a visitor types on the registration page
+    npn, tax_id = cast.UNREGISTERED_NPN, cast.UNREGISTERED_TAX_ID
+
+    # when the record is looked up the way registration does
+    record = ContractingRecord.objects.get(npn=npn, tax_id_digest=crypto.digest(tax_id))
+
+    # then nothing stands in the way of registering
+    assert record.status == ContractingRecord.Status.ACTIVE
+    assert record.firm_name == cast.AGENCY_A
+    assert ContractingRecord.objects.filter(email__iexact=record.email).count() == 1
+    assert not User.objects.filter(email__iexact=record.email).exists()
+    broker = Broker.objects.get(npn=npn)
+    assert broker.user is None
+    assert broker.agency.name == cast.AGENCY_A
+    assert broker.codes.filter(is_primary=True).exists()
+    assert broker.licenses.filter(state="CA", is_primary=True).exists()
+    assert not broker.groups_of_record.exists()
+
+
+def test_an_inactive_contracting_record_for_the_refusal(world):
+    record = ContractingRecord.objects.get(npn=cast.INACTIVE_NPN)
+    assert record.status == ContractingRecord.Status.INACTIVE
+    assert record.tax_id_digest == crypto.digest(cast.INACTIVE_TAX_ID)
+    assert not Broker.objects.filter(npn=cast.INACTIVE_NPN).exists()
+
+
+def test_the_output_names_the_broker_who_can_register(db):
+    output = seed()
+    assert "NPN 9990000001, Tax ID 97-1234567" in output
+    assert cast.UNREGISTERED_NPN == "9990000001"
+    assert cast.UNREGISTERED_TAX_ID == "971234567"
 
 
 class Rollback(Exception):

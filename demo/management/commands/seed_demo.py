@@ -1,8 +1,10 @@
 """Build the demo carrier: `manage.py seed_demo [--scale N] [--if-empty]`.
 
 The default (scale 1) is about 20 employers and 2,000 subscribers (3,800 members with their
-dependents) with the documented demo logins; `--scale 265` is about a million members for benchmarks. The demo logins and the tenants they
-belong to are the same at every scale. See portal/demo/ for what is built and how.
+dependents) with the documented demo logins; `--scale 265` is about a million members for
+benchmarks. The demo logins and the tenants they belong to are the same at every scale, and so
+is the contracted broker who has not registered yet. `demo.builder` says what is built in what
+order; each app's `demo.py` builds its part.
 """
 
 import datetime
@@ -12,10 +14,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from demo.builder import build_world
 from enrollment.models import Plan
-from portal.demo import DEFAULT_SEED, PASSWORD
-from portal.demo.cast import LOGINS, create_logins
-from portal.demo.world import WorldBuilder
+from portal.demo import DEFAULT_SEED, PASSWORD, cast
+from portal.demo.world import World
 
 
 class Command(BaseCommand):
@@ -53,7 +55,7 @@ class Command(BaseCommand):
             raise CommandError("The database already has plans: seed an empty database.")
 
         started = time.monotonic()
-        builder = WorldBuilder(
+        world = World(
             seed=seed,
             scale=scale,
             as_of=as_of or timezone.localdate(),
@@ -62,15 +64,24 @@ class Command(BaseCommand):
         # One transaction: a failed run leaves nothing half-built behind, and SQLite is far
         # faster without a commit per batch.
         with transaction.atomic():
-            tenants = builder.build()
-            create_logins(tenants)
+            build_world(world)
 
-        for name, count in sorted(builder.counts.items()):
+        for name, count in sorted(world.counts.items()):
             if "relationship" not in name:
                 self.stdout.write(f"  {count:>10,} {name}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo carrier built in {time.monotonic() - started:.1f}s. "
-                f"Logins ({PASSWORD}): {', '.join(LOGINS)}"
+                f"Logins ({PASSWORD}): {', '.join(cast.LOGINS)}"
             )
         )
+        self.stdout.write(
+            "To try broker self-registration, the contracted broker with no login yet: "
+            f"NPN {cast.UNREGISTERED_NPN}, Tax ID {fein(cast.UNREGISTERED_TAX_ID)} "
+            f"(refused as inactive: NPN {cast.INACTIVE_NPN}, Tax ID {fein(cast.INACTIVE_TAX_ID)})."
+        )
+
+
+def fein(tax_id: str) -> str:
+    """Nine digits the way people type a Tax ID: 12-3456789."""
+    return f"{tax_id[:2]}-{tax_id[2:]}"

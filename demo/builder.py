@@ -1,0 +1,58 @@
+"""The order the apps build their parts of the demo world in.
+
+1. Reference records: plans (enrollment), agencies and brokers (brokers), provider offices
+   (providers).
+2. Employers a batch at a time (enrollment) and, for each batch, its brokers of record
+   (brokers), members and coverage (enrollment), claims and authorizations (providers), bills
+   and payments (billing). A batch leaves memory before the next: a million members fit.
+3. Commission statements from the bills (commissions), then the carrier's contracting records
+   (brokers).
+4. The demo logins: ops@ (portal), then the brokers', employers' and providers'.
+
+Every step draws from the one `world.rng` in this order, so moving a step changes the data of
+every step after it; a new step that draws belongs at the end.
+"""
+
+from django.contrib.auth.hashers import make_password
+
+from billing import demo as billing_demo
+from brokers import demo as brokers_demo
+from commissions import demo as commissions_demo
+from employers import demo as employers_demo
+from enrollment import demo as enrollment_demo
+from portal.demo import PASSWORD, cast
+from portal.demo.world import World
+from providers import demo as providers_demo
+
+
+def build_world(world: World) -> dict:
+    """Build the demo world into an empty database; returns the demo logins by email."""
+    plans_by = enrollment_demo.plans(world)
+    brokers = brokers_demo.BrokerBuilder(world)
+    brokers.agencies_and_brokers()
+    providers = providers_demo.ProviderBuilder(world)
+    providers.offices()
+
+    employers = enrollment_demo.EmployerBuilder(world, plans_by=plans_by, pcps=providers.pcps)
+    premiums = {}
+    for facts in employers.batches(writer_for=brokers.writer_for):
+        brokers.brokers_of_record(facts)
+        enrolled = employers.members(facts)
+        providers.claims_and_authorizations(enrolled.members, enrolled.family_of)
+        premiums.update(billing_demo.bills(world, facts, enrolled.coverage_by_group))
+
+    commissions_demo.statements(world, brokers.payees(), premiums)
+    brokers.contracting_records()
+
+    # One hash for the one published password: hashing it for every login costs seconds and
+    # protects nothing.
+    password_hash = make_password(PASSWORD)
+    ops = cast.ops_login_create(password_hash)
+    users = {ops.email: ops}
+    for create_logins in (
+        brokers_demo.create_logins,
+        employers_demo.create_logins,
+        providers_demo.create_logins,
+    ):
+        users.update(create_logins(world, password_hash))
+    return users
