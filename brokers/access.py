@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 
-from brokers.models import Broker
+from brokers.models import Broker, BrokerOfRecord
 from enrollment.models import Group, GroupGroupObjectPermission
 from portal.access import with_object_perm
 from portal.accounts.decorators import audience_required
@@ -170,3 +171,43 @@ def grant_group_functions_in_bulk(grants):
 
 def grant_book_of_business(broker_of_record):
     grant_group_functions(broker_of_record.broker, broker_of_record.group, BOOK_OF_BUSINESS_PERMS)
+
+
+def upline_brokers(broker):
+    """The brokers, with offices, of the general agency above the broker's agency."""
+    if broker.agency.upline_id is None:
+        return []
+    return list(
+        Broker.objects.filter(
+            agency_id=broker.agency.upline_id, office__isnull=False
+        ).select_related("user", "office")
+    )
+
+
+def grant_upline_view(broker, groups, *, rosters):
+    """Let the upline offices view `groups` of the broker's book, and their rosters if allowed."""
+    perms = BOOK_OF_BUSINESS_PERMS if rosters else ("view_group",)
+    grant_group_functions_in_bulk(
+        (upline, group, perms) for upline in upline_brokers(broker) for group in groups
+    )
+
+
+def revoke_upline_view(broker, groups):
+    """Take the upline offices' view of `groups` away, in one DELETE.
+
+    What an upline office holds as the group's own broker of record stays; the functions an
+    employer granted it are not view permissions and are not touched.
+    """
+    office_ids = [upline.office_id for upline in upline_brokers(broker)]
+    if not office_ids:
+        return
+    own_book = BrokerOfRecord.objects.filter(
+        group_id=OuterRef("content_object_id"),
+        broker__office_id=OuterRef("group_id"),
+        end_date__isnull=True,
+    )
+    GroupGroupObjectPermission.objects.filter(
+        group_id__in=office_ids,
+        content_object__in=groups,
+        permission__codename__in=BOOK_OF_BUSINESS_PERMS,
+    ).exclude(Exists(own_book)).delete()

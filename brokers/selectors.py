@@ -1,10 +1,12 @@
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Case, CharField, Value, When
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from brokers import access
-from brokers.models import Broker, ContractingRecord
+from brokers.models import Broker, ContractingRecord, UplineAccess
 from portal import crypto
-from portal.accounts.models import Role, User
+from portal.accounts.models import Role, User, UserStatus
 
 
 def groups_for(user, perm="view_group"):
@@ -57,3 +59,64 @@ def registration_refusal(record) -> str | None:
     ):
         return RegistrationRefusal.REGISTERED
     return None
+
+
+# User.status, in SQL, so that the staff list can filter and sort by it.
+STAFF_STATUS = Case(
+    When(is_active=False, then=Value(UserStatus.DISABLED)),
+    When(locked_at__isnull=False, then=Value(UserStatus.LOCKED)),
+    When(password__startswith=UNUSABLE_PASSWORD_PREFIX, then=Value(UserStatus.PENDING)),
+    default=Value(UserStatus.ACTIVE),
+    output_field=CharField(),
+)
+# The staff list's sort keys, as they appear in its URLs.
+STAFF_SORTS = {
+    "email": "email",
+    "last_name": "last_name",
+    "first_name": "first_name",
+    "status": "status_code",
+    "created": "date_joined",
+}
+
+
+def staff_users_for(user, *, email="", last_name="", status="", sort="email"):
+    """The office staff users of the office `user` works in, with `status_code` annotated.
+
+    Never the broker themself nor anyone outside the office. Whether `user` may manage them
+    is the views' check (Tool.MANAGE_ACCOUNTS). `email` matches anywhere, `last_name` from
+    the start, both ignoring case; `sort` is a key of STAFF_SORTS, "-" first for descending.
+    """
+    broker = access.broker_for(user)
+    if broker is None or broker.office_id is None:
+        return User.objects.none()
+    users = User.objects.filter(role=Role.BROKER_STAFF, groups=broker.office_id).annotate(
+        status_code=STAFF_STATUS
+    )
+    if email:
+        users = users.filter(email__icontains=email)
+    if last_name:
+        users = users.filter(last_name__istartswith=last_name)
+    if status:
+        users = users.filter(status_code=status)
+    field = STAFF_SORTS.get(sort.removeprefix("-"), "email")
+    descending = "-" if sort.startswith("-") else ""
+    return users.order_by(f"{descending}{field}", f"{descending}pk")
+
+
+def get_staff_user_for(user, pk):
+    """One staff user of the user's office, or 404 (another office's, the broker, anyone else)."""
+    return get_object_or_404(staff_users_for(user), pk=pk)
+
+
+def staff_tools_of(staff_user) -> set[str]:
+    """The tools a staff user holds, as Tool names, whether or not they are active now."""
+    codenames = staff_user.user_permissions.filter(content_type__app_label="brokers").values_list(
+        "codename", flat=True
+    )
+    return {f"brokers.{codename}" for codename in codenames}
+
+
+def upline_access_for(user):
+    """The office's upline access, or None while the general agency has no view."""
+    broker = access.broker_for(user)
+    return UplineAccess.objects.filter(broker=broker).first() if broker else None

@@ -1,22 +1,38 @@
 import datetime
 import re
 
+from allauth.account.forms import ResetPasswordForm
+from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
-from brokers import access
-from brokers.models import Agency, Broker, BrokerOfRecord, ContractingRecord, License
+from brokers import access, selectors
+from brokers.models import (
+    Agency,
+    Broker,
+    BrokerOfRecord,
+    ContractingRecord,
+    License,
+    UplineAccess,
+)
 from brokers.selectors import RegistrationRefusal
-from portal.accounts.models import Role, User
+from enrollment.models import Group
+from portal.accounts.models import RegistrationToken, Role, User, UserStatus
 from portal.accounts.services import (
+    REGISTRATION_LINK_LIFETIME,
     pending_user_create,
     registration_complete,
     registration_token_issue,
 )
 from portal.activity.services import activity_record
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record_for_user
 from portal.mail import absolute_url, email_send
 
 # What a new staff user may use until the broker says otherwise: everything but commissions
@@ -63,8 +79,13 @@ def broker_of_record_start(*, group, broker: Broker, start_date) -> BrokerOfReco
         access.revoke_group_functions(
             current.broker, group, access.BOOK_OF_BUSINESS_PERMS + access.GRANTABLE_FUNCTIONS
         )
+        # Nor does their general agency see a group that left their book.
+        access.revoke_upline_view(current.broker, [group])
     record = BrokerOfRecord.objects.create(group=group, broker=broker, start_date=start_date)
     access.grant_book_of_business(record)
+    upline_access = UplineAccess.objects.filter(broker=broker).first()
+    if upline_access is not None:
+        access.grant_upline_view(broker, [group], rosters=upline_access.rosters_allowed)
     return record
 
 
@@ -366,3 +387,206 @@ def contracting_records_import(*, rows, by: User) -> dict:
     if updated:
         LogEntry.objects.log_actions(by.pk, updated, CHANGE, message)
     return {"created": len(created), "updated": len(updated)}
+
+
+# Manage Accounts: the office's staff users, and the upline's view of the broker's book.
+# (Staff registration links use STAFF_REGISTRATION_PURPOSE, above.)
+
+
+def tools_grantable_by(user: User) -> set[str]:
+    """The tools `user` may hand out: a broker all of them, office staff only those they hold."""
+    return {tool for tool in access.Tool.ALL if user.has_perm(tool)}
+
+
+@transaction.atomic
+def office_staff_invite(
+    *, broker: Broker, email: str, first_name: str, last_name: str, tools, by: User
+) -> User:
+    """Create a staff user in the broker's office and email them a registration link.
+
+    They finish registering as a broker does (password, terms, second factor); until then they
+    are "Pending registration". Tools that `by` does not hold are not granted.
+    """
+    user = pending_user_create(
+        email=email, first_name=first_name, last_name=last_name, role=Role.BROKER_STAFF
+    )
+    office_staff_add(broker=broker, user=user, tools=set(tools) & tools_grantable_by(by))
+    _staff_invitation_send(broker=broker, user=user)
+    _staff_change_audit(by=by, user=user)
+    return user
+
+
+@transaction.atomic
+def office_staff_update(*, user: User, first_name: str, last_name: str, tools, by: User) -> User:
+    """Rename a staff user and set their tools. Tools `by` cannot grant stay as they were."""
+    grantable = tools_grantable_by(by)
+    kept = selectors.staff_tools_of(user) - grantable
+    user.first_name = first_name
+    user.last_name = last_name
+    user.save(update_fields=["first_name", "last_name"])
+    user.user_permissions.set(access.tool_permissions((set(tools) & grantable) | kept))
+    # has_perm caches on the instance; the caller's copy must not answer with the old tools.
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)
+    _staff_change_audit(by=by, user=user)
+    return user
+
+
+@transaction.atomic
+def office_staff_disable(*, user: User, by: User) -> User:
+    """Disable a staff user and end their sessions now, whatever page they are on.
+
+    Their registration link, if they had not used it yet, stops working too.
+    """
+    if user.pk == by.pk:
+        raise ValidationError("You can't disable your own account.")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    RegistrationToken.objects.filter(
+        user=user, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    _sessions_end(user)
+    _staff_change_audit(by=by, user=user)
+    return user
+
+
+def _sessions_end(user: User) -> None:
+    # Authentication already refuses an inactive user on their next request; deleting the
+    # sessions also drops what they hold. Database sessions keep the user's id inside the
+    # signed data, so the live ones are decoded: few, with sessions ending after 15 idle minutes.
+    live = Session.objects.filter(expire_date__gt=timezone.now())
+    keys = [
+        session.session_key
+        for session in live.iterator(chunk_size=500)
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=keys).delete()
+
+
+@transaction.atomic
+def office_staff_enable(*, user: User, by: User) -> User:
+    """Let a disabled staff user sign in again (a pending one needs a new registration email)."""
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    _staff_change_audit(by=by, user=user)
+    return user
+
+
+@transaction.atomic
+def office_staff_password_reset(*, user: User, by: User, request) -> None:
+    """Send a staff user the portal's ordinary password reset email, link and all.
+
+    Only for someone who has registered and is not disabled. Finishing the reset unlocks a
+    locked account (the account adapter's set_password does that). allauth builds the link
+    from the request, hence the argument.
+    """
+    if user.status not in (UserStatus.ACTIVE, UserStatus.LOCKED):
+        raise ValidationError(
+            f"{user.display_name} has no password to reset: the account is "
+            f"{user.status.label.lower()}."
+        )
+    form = ResetPasswordForm(data={"email": user.email})
+    with allauth_context.request_context(request):
+        # Without a matching user allauth would send an "unknown account" email instead.
+        if not form.is_valid() or [found.pk for found in form.users] != [user.pk]:
+            raise ValidationError(f"No password reset email could be sent to {user.email}.")
+        form.save(request)
+    _staff_change_audit(by=by, user=user)
+
+
+@transaction.atomic
+def office_staff_registration_resend(*, user: User, by: User) -> None:
+    """Email a pending staff user a new registration link; the previous link stops working."""
+    if user.status != UserStatus.PENDING:
+        raise ValidationError(
+            f"{user.display_name} is not waiting to register: the account is "
+            f"{user.status.label.lower()}."
+        )
+    _staff_invitation_send(broker=access.broker_for(user), user=user)
+    _staff_change_audit(by=by, user=user)
+
+
+def _staff_invitation_send(*, broker: Broker, user: User) -> None:
+    token = registration_token_issue(
+        user=user, purpose=STAFF_REGISTRATION_PURPOSE, payload={"broker": broker.pk}
+    )
+    email_send(
+        to=[user.email],
+        template="brokers_staff_invitation",
+        context={
+            "user": user,
+            "broker": broker,
+            "link": absolute_url(reverse("brokers:register-complete", args=[token])),
+            "hours": int(REGISTRATION_LINK_LIFETIME.total_seconds() // 3600),
+        },
+    )
+
+
+def _staff_change_audit(*, by: User, user: User) -> None:
+    audit_record_for_user(
+        user=by, action=AuditEvent.Action.CHANGE, object_type="accounts.User", object_ids=[user.pk]
+    )
+
+
+def _current_book(broker: Broker):
+    """The groups the broker is broker of record for today."""
+    return Group.objects.filter(
+        brokers_of_record__broker=broker, brokers_of_record__end_date__isnull=True
+    )
+
+
+@transaction.atomic
+def upline_access_grant(*, broker: Broker, rosters_allowed: bool, by: User) -> UplineAccess:
+    """Let the brokers of the broker's general agency (upline) view the groups of their book.
+
+    Group details only, unless `rosters_allowed`. It covers today's book; broker_of_record_start
+    extends it to groups the broker gains later. Granting again replaces the rosters choice.
+    """
+    agency = broker.agency.upline
+    if agency is None:
+        raise ValidationError("Your agency has no general agency (upline) on file.")
+    upline_access, _ = UplineAccess.objects.update_or_create(
+        broker=broker,
+        defaults={
+            "rosters_allowed": rosters_allowed,
+            "granted_by": by,
+            "granted_at": timezone.now(),
+        },
+    )
+    book = _current_book(broker)
+    # Start from nothing, so that a change to "no rosters" takes the rosters back.
+    access.revoke_upline_view(broker, book)
+    access.grant_upline_view(broker, book, rosters=rosters_allowed)
+    what = "group details and subscriber lists" if rosters_allowed else "group details"
+    office_activity_record(
+        broker=broker, summary=f"Upline view granted to {agency.name} ({what}).", actor=by
+    )
+    # Keyed by the broker: the access row is one-to-one with them and gone after a revoke.
+    audit_record_for_user(
+        user=by,
+        action=AuditEvent.Action.CHANGE,
+        object_type="brokers.UplineAccess",
+        object_ids=[broker.pk],
+    )
+    return upline_access
+
+
+@transaction.atomic
+def upline_access_revoke(*, broker: Broker, by: User) -> None:
+    """Stop the general agency's view of the broker's book (what it sees as broker of record
+    itself stays)."""
+    deleted, _ = UplineAccess.objects.filter(broker=broker).delete()
+    access.revoke_upline_view(broker, _current_book(broker))
+    if not deleted:
+        return
+    office_activity_record(
+        broker=broker,
+        summary=f"Upline view stopped for {broker.agency.upline or 'your general agency'}.",
+        actor=by,
+    )
+    audit_record_for_user(
+        user=by,
+        action=AuditEvent.Action.CHANGE,
+        object_type="brokers.UplineAccess",
+        object_ids=[broker.pk],
+    )
