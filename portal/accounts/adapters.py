@@ -9,6 +9,14 @@ from portal.mail import queue_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # Shown for any address after repeated failures, so it says nothing of whether the
+        # account exists; an account that did exist is locked by then (see services).
+        "too_many_login_attempts": "Too many failed sign-in attempts. Try again later, or use "
+        "Forgot Password / Unlock Account to set a new password and unlock your account.",
+    }
+
     def is_open_for_signup(self, request):
         # Each audience registers through its own verified flow (NPN + Tax ID, group number +
         # policyholder ID, licence + Tax ID); there is no open sign-up form.

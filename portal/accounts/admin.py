@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from portal.accounts import services
 from portal.accounts.models import RegistrationToken, User
 
 
@@ -25,14 +26,28 @@ class UserAdmin(DjangoUserAdmin):
             "Access",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
-        # Clearing "locked at" unlocks an account, as a password reset does.
         ("Sign-in", {"fields": ["locked_at", "failed_login_count", "terms_accepted_at"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})
     ]
-    readonly_fields = ["last_login", "date_joined", "failed_login_count", "terms_accepted_at"]
+    readonly_fields = [
+        "last_login",
+        "date_joined",
+        "locked_at",
+        "failed_login_count",
+        "terms_accepted_at",
+    ]
+    actions = ["unlock"]
+
+    @admin.action(description="Unlock the selected accounts", permissions=["change"])
+    def unlock(self, request, queryset):
+        """What a password reset does for a locked account, for a caller support has verified."""
+        locked = list(queryset.filter(locked_at__isnull=False))
+        for user in locked:
+            services.user_unlock(user=user)
+        self.message_user(request, f"Unlocked {len(locked)} account(s).")
 
 
 @admin.register(RegistrationToken)

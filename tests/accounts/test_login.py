@@ -58,7 +58,7 @@ def test_repeated_failed_logins_are_rate_limited(cast, client):
     for _ in range(5):
         _login(client, "broker@demo.test", "not-the-password")
     response = _login(client, "broker@demo.test", PASSWORD)
-    assert "Too many failed login attempts" in str(response.context["form"].errors)
+    assert "Too many failed sign-in attempts" in str(response.context["form"].errors)
     assert "_auth_user_id" not in client.session
 
 
