@@ -9,6 +9,11 @@ Rules, in words:
   users of the same audience included where the page is about an object they may not see.
 - Django admin answers 200 only to ops staff (and 403 where their role lacks the permission);
   nobody else ever gets a 200 there.
+- A broker-portal tool the user's broker did not grant them answers 403 (BROKER_TOOL_PAGES).
+- Pages that take only POST answer a GET with 405 whoever asks (POST_ONLY_NAMES); who may POST
+  is proved with real objects in tests/authz/test_broker_office.py.
+- Object pages are requested with a real object of broker@'s own office; the same pages with
+  objects of a sibling office and of another tenant are in tests/authz/test_broker_office.py.
 """
 
 import pytest
@@ -21,14 +26,24 @@ from tests.authz.urlconf import all_patterns
 from tests.cast import ROLES
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 299
+EXPECTED_PATTERN_COUNT = 320
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"
 
 # The short, explicit list of pages that need no login.
 PUBLIC_URL_NAMES = {
+    "home",  # the "Select your account type" landing page; signed-in users go to their home
+    "terms",
     "healthz",
+    "brokers:sign-in",
+    "brokers:forgot-username",
+    "brokers:register",
+    "brokers:register-send",
+    "brokers:register-complete",
+    "employers:sign-in",
+    "employers:forgot-username",
+    "providers:sign-in",
     "account_login",
     "account_signup",  # says sign-up is closed; each audience registers through its own flow
     "account_inactive",
@@ -72,8 +87,31 @@ SELF_SERVICE_NAMES = {
     "mfa_edit_webauthn",
 }
 
+# Broker-portal pages behind a tool, by the roles that lack it in the cast (staff@ holds Book of
+# Business and Eligibility only); everyone else of the audience gets 200.
+BROKER_TOOL_PAGES = {
+    "brokers:statement-list": {"staff"},
+    "brokers:staff-list": {"staff"},
+    "brokers:staff-create": {"staff"},
+    "brokers:staff-detail": {"staff"},
+    "brokers:upline-access": {"staff"},
+}
+# Object pages requested with broker@'s own staff user: other offices get 404.
+BROKER_OFFICE_OBJECT_PAGES = {"brokers:staff-detail": {"broker"}}
+POST_ONLY_NAMES = {
+    "brokers:register-send",
+    "brokers:account-phone",
+    "brokers:license-primary",
+    "brokers:broker-code-select",
+    "brokers:staff-disable",
+    "brokers:staff-enable",
+    "brokers:staff-password-reset",
+    "brokers:staff-registration-resend",
+}
+
 # Values for the parameters in routes. Objects that may not exist give 404, never 500.
 SAMPLE_ARGS = {
+    "token": "not-a-real-token",
     "key": "not-a-real-key",
     "uidb36": "1",
     "pk": "999999",
@@ -100,11 +138,15 @@ def _admin_model(pattern):
     return None
 
 
-def _path_for(pattern, job=None):
+def _path_for(pattern, job=None, cast=None):
     kwargs = {}
     for param in pattern.converters:
         if param == "pk" and pattern.name.startswith("jobs:"):
             kwargs[param] = str(job.pk)
+        elif param == "pk" and pattern.name.startswith("brokers:staff-"):
+            kwargs[param] = str(cast.staff.pk)
+        elif param == "pk" and pattern.name == "brokers:license-primary":
+            kwargs[param] = str(cast.broker.broker.licenses.first().pk)
         elif param in ("object_id", "id"):
             model = _admin_model(pattern)
             obj = model._default_manager.order_by("pk").first() if model else None
@@ -163,6 +205,8 @@ def _check(pattern, role, response, user=None):
         if role != "ops":
             return None if status != 200 else "no admin page for non-ops users"
         return _check_ops_admin(pattern, user, status)
+    if name in POST_ONLY_NAMES:
+        return None if status == 405 else "405: it takes only POST"
     if name in PUBLIC_URL_NAMES or name in SELF_SERVICE_NAMES:
         return None if status in (200, 302, 404, 405) else "their own account page"
     if name == "home":
@@ -172,9 +216,13 @@ def _check(pattern, role, response, user=None):
         return None if status == wanted else f"{wanted} for report jobs"
     audience = name.split(":", 1)[0]
     if audience in AUDIENCES:
-        if role in AUDIENCES[audience]:
-            return None if status == 200 else "200 for their own audience"
-        return None if status == 404 else "404 for another audience"
+        if role not in AUDIENCES[audience]:
+            return None if status == 404 else "404 for another audience"
+        if role in BROKER_TOOL_PAGES.get(name, ()):
+            return None if status == 403 else "403: a tool their broker did not grant"
+        if name in BROKER_OFFICE_OBJECT_PAGES and role not in BROKER_OFFICE_OBJECT_PAGES[name]:
+            return None if status == 404 else "404: another office's object"
+        return None if status == 200 else "200 for their own audience"
     return f"a rule for {name}"
 
 
@@ -222,7 +270,7 @@ def test_access_matrix(role, cast, client, finished_job):
     failures = []
     checked = 0
     for pattern in all_patterns():
-        path = _path_for(pattern, finished_job)
+        path = _path_for(pattern, finished_job, cast)
         response = client.get(path)
         checked += 1
         expected = _check(pattern, role, response, cast.users.get(role))
@@ -234,12 +282,12 @@ def test_access_matrix(role, cast, client, finished_job):
     assert checked == EXPECTED_PATTERN_COUNT
 
 
-def test_the_anonymous_surface_is_exactly_the_public_list(client, finished_job):
+def test_the_anonymous_surface_is_exactly_the_public_list(client, cast, finished_job):
     """Every page an anonymous user can reach without a login redirect is on the public list."""
     reachable = set()
     for pattern in all_patterns():
         if pattern.name.startswith("admin:") or pattern.route.startswith("admin/"):
             continue
-        if not _is_login_redirect(client.get(_path_for(pattern, finished_job))):
+        if not _is_login_redirect(client.get(_path_for(pattern, finished_job, cast))):
             reachable.add(pattern.name)
     assert reachable == PUBLIC_URL_NAMES
