@@ -10,13 +10,9 @@ demo logins.
 
 import datetime
 
-from brokers.models import Agency, Broker, BrokerCode, ContractingRecord, License
-from brokers.services import (
-    broker_user_attach,
-    brokers_of_record_load,
-    office_staff_add,
-    upline_view_grant,
-)
+from brokers.access import open_office
+from brokers.models import Agency, Broker, BrokerCode, ContractingRecord, License, UplineAccess
+from brokers.services import broker_user_attach, brokers_of_record_load, office_staff_add
 from commissions.demo import Payee
 from portal import crypto
 from portal.accounts.models import Role
@@ -112,6 +108,10 @@ class BrokerBuilder:
         # Generic employers are written by any broker of the three agencies except the cast's.
         cast_ids = {world.tenants.broker.pk, world.tenants.broker2.pk}
         self.writers = [b for b in brokers if b.agency_id != general.pk and b.pk not in cast_ids]
+        # broker@ lets the general agency (upline@'s office) view their groups, rosters not
+        # included; each load of brokers of record extends that view to the groups it writes.
+        open_office(world.tenants.upline)
+        UplineAccess.objects.create(broker=world.tenants.broker, rosters_allowed=False)
         world.say(f"4 agencies, {len(brokers)} brokers")
 
     def writer_for(self, position: int) -> Broker:
@@ -129,13 +129,9 @@ class BrokerBuilder:
 
     def brokers_of_record(self, facts) -> None:
         """Each of a batch's groups (`enrollment.demo.GroupFacts`) gets its writer as broker of
-        record from its effective date, and the upline may view broker@'s."""
+        record from its effective date (and the upline its view of broker@'s)."""
         brokers_of_record_load(
             records=[(f.group, f.writer, f.group.suffix_effective_date) for f in facts]
-        )
-        upline_view_grant(
-            groups=[f.group for f in facts if f.writer.pk == self.world.tenants.broker.pk],
-            upline=self.world.tenants.upline,
         )
         for f in facts:
             self.groups_of.setdefault(f.writer.pk, []).append(

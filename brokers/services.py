@@ -94,7 +94,8 @@ def brokers_of_record_load(*, records) -> list[BrokerOfRecord]:
     """Load brokers of record for groups that have none yet, in bulk (a carrier data load).
 
     `records` are (group, broker, start_date). Each office gets its book-of-business view of its
-    groups, as broker_of_record_start gives it, in a handful of queries however many groups.
+    groups, and a broker's upline the view the broker allowed it, as broker_of_record_start gives
+    them, in a handful of queries however many groups.
     """
     rows = BrokerOfRecord.objects.bulk_create(
         BrokerOfRecord(group=group, broker=broker, start_date=start_date)
@@ -103,12 +104,13 @@ def brokers_of_record_load(*, records) -> list[BrokerOfRecord]:
     access.grant_group_functions_in_bulk(
         (row.broker, row.group, access.BOOK_OF_BUSINESS_PERMS) for row in rows
     )
+    uplines_allowed = UplineAccess.objects.filter(broker__in={row.broker_id for row in rows})
+    for upline_access in uplines_allowed.select_related("broker__agency"):
+        groups = [row.group for row in rows if row.broker_id == upline_access.broker_id]
+        access.grant_upline_view(
+            upline_access.broker, groups, rosters=upline_access.rosters_allowed
+        )
     return rows
-
-
-def upline_view_grant(*, groups, upline: Broker) -> None:
-    """Let a general agency's office view groups of one of its agencies."""
-    access.grant_group_functions_in_bulk((upline, group, ["view_group"]) for group in groups)
 
 
 def office_activity_record(*, broker: Broker, summary: str, actor: User | None = None, link=""):

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group as AuthGroup
 
+from brokers.models import UplineAccess
 from brokers.services import (
     broker_of_record_start,
     broker_user_attach,
     office_staff_add,
-    upline_view_grant,
 )
 from employers.models import EmployerAdmin
 from employers.services import broker_access_grant, employer_admin_add
@@ -99,9 +99,10 @@ def build_cast() -> Cast:
 
     parent = f.ParentGroupFactory(name="Cypress Manufacturing")
     cast.employer_groups = [f.GroupFactory(parent=parent, suffix=f"000{n}") for n in (1, 2, 3)]
+    # broker@ lets the general agency view the groups of their book, rosters not included.
+    UplineAccess.objects.create(broker=broker, rosters_allowed=False, granted_by=broker.user)
     for group in cast.employer_groups:
         broker_of_record_start(group=group, broker=broker, start_date=group.suffix_effective_date)
-    upline_view_grant(groups=cast.employer_groups, upline=upline)
     employer_user = _user("employer", Role.EMPLOYER_ADMIN)
     employer_admin_add(
         employer=parent.employer, user=employer_user, level=EmployerAdmin.Level.PRIMARY

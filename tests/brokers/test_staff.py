@@ -450,4 +450,5 @@ def test_a_staff_manager_sees_the_upline_access_but_cannot_change_it(cast, clien
         reverse("brokers:upline-access"), {"action": "grant", "rosters_allowed": "on"}
     )
     assert response.status_code == 403
-    assert selectors.upline_access_for(cast.broker) is None
+    # The cast's broker allowed group details only; the refused POST changed nothing.
+    assert not selectors.upline_access_for(cast.broker).rosters_allowed
