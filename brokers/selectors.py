@@ -1,3 +1,5 @@
+import hmac
+
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Case, CharField, Value, When
 from django.db.models.functions import Lower
@@ -120,3 +122,15 @@ def upline_access_for(user):
     """The office's upline access, or None while the general agency has no view."""
     broker = access.broker_for(user)
     return UplineAccess.objects.filter(broker=broker).first() if broker else None
+
+
+def registered_broker_users(*, npn, tax_id):
+    """The login of the registered broker with this NPN and Tax ID, as a list of none or one.
+
+    The Tax ID is encrypted at rest, so it is compared here, after the unique NPN has found
+    the one candidate.
+    """
+    broker = Broker.objects.select_related("user").filter(npn=npn, user__isnull=False).first()
+    if broker is None or not hmac.compare_digest((broker.tax_id or "").encode(), tax_id.encode()):
+        return []
+    return [broker.user]

@@ -28,17 +28,7 @@ class ContractingRecordAdminForm(forms.ModelForm):
 
     class Meta:
         model = ContractingRecord
-        fields = [
-            "npn",
-            "tax_id",
-            "first_name",
-            "last_name",
-            "email",
-            "firm_name",
-            "states_appointed",
-            "status",
-            "created_on",
-        ]
+        fields = list(CONTRACTING_IMPORT_COLUMNS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
