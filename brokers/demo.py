@@ -10,12 +10,21 @@ demo logins.
 
 import datetime
 
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from brokers import access
 from brokers.access import open_office
 from brokers.models import Agency, Broker, BrokerCode, ContractingRecord, License, UplineAccess
-from brokers.services import broker_user_attach, brokers_of_record_load, office_staff_add
+from brokers.services import (
+    DEFAULT_STAFF_TOOLS,
+    broker_user_attach,
+    brokers_of_record_load,
+    office_staff_add,
+)
 from commissions.demo import Payee
 from portal import crypto
-from portal.accounts.models import Role
+from portal.accounts.models import Role, User
 from portal.demo import cast
 from portal.demo.world import BROKER_BOOK_EVERY, World
 
@@ -233,6 +242,7 @@ def create_logins(world: World, password_hash) -> dict:
         "staff@demo.test", "Casey", "Brennan", Role.BROKER_STAFF, password_hash
     )
     office_staff_add(broker=tenants.broker, user=staff)
+    office_staff_crowd(world, tenants.broker, password_hash)
 
     upline = cast.login_create("upline@demo.test", *cast.UPLINE_NAME, Role.BROKER, password_hash)
     broker_user_attach(broker=tenants.upline, user=upline)
@@ -240,3 +250,41 @@ def create_logins(world: World, password_hash) -> dict:
     broker2 = cast.login_create("broker2@demo.test", *cast.BROKER2_NAME, Role.BROKER, password_hash)
     broker_user_attach(broker=tenants.broker2, user=broker2)
     return {user.email: user for user in (broker, staff, upline, broker2)}
+
+
+# More office staff for broker@, per unit of --scale, so that Manage Accounts has a list to page,
+# search and filter in the demo and in the benchmarks; their statuses take turns.
+OFFICE_STAFF_PER_SCALE = 4
+
+
+def office_staff_crowd(world: World, broker: Broker, password_hash) -> None:
+    """broker@'s other office staff, none of whom can sign in: pending, active, locked or
+    disabled in turn. Bulk inserts: at scale 265 there are a thousand."""
+    count = max(OFFICE_STAFF_PER_SCALE, round(OFFICE_STAFF_PER_SCALE * world.scale))
+    users = []
+    for n in range(count):
+        _gender, first, last = world.person()
+        status = n % 4
+        users.append(
+            User(
+                email=f"office{n + 1}@demo.test",
+                first_name=first,
+                last_name=last,
+                role=Role.BROKER_STAFF,
+                # Pending registration: an unusable password, set when the link is used.
+                password=make_password(None) if status == 0 else password_hash,
+                locked_at=timezone.now() if status == 2 else None,
+                is_active=status != 3,
+            )
+        )
+    users = world.insert(User, users)
+    office = open_office(broker)
+    permissions = list(access.tool_permissions(DEFAULT_STAFF_TOOLS))
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=user.pk, group_id=office.pk) for user in users
+    )
+    User.user_permissions.through.objects.bulk_create(
+        User.user_permissions.through(user_id=user.pk, permission_id=permission.pk)
+        for user in users
+        for permission in permissions
+    )

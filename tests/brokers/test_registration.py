@@ -8,10 +8,12 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
 from brokers import selectors
+from brokers.forms.registration import RECORD_REFERENCE_SALT
 from brokers.models import Broker, ContractingRecord
 from brokers.services import STAFF_REGISTRATION_PURPOSE, broker_of_record_start, office_staff_add
 from portal.accounts.models import RegistrationToken, Role, User
@@ -202,7 +204,10 @@ def test_the_record_reference_cannot_be_swapped(client, db, mailoutbox):
     record = ContractingRecordFactory()
     other = ContractingRecordFactory()
     reference = reference_from(lookup(client, record))
-    forged = reference.replace(str(record.pk), str(other.pk), 1)
+    # The other record's value under this page's signature (the value is the first part).
+    other_value = signing.dumps(other.pk, salt=RECORD_REFERENCE_SALT).split(":", 1)[0]
+    forged = ":".join([other_value, reference.split(":", 1)[1]])
+    assert forged != reference
 
     response = client.post(SEND, {"record": forged})
 

@@ -9,12 +9,13 @@ from django.test import Client
 
 from billing.models import Invoice, Payment
 from brokers import access as broker_access
+from brokers import selectors as broker_selectors
 from brokers.models import Broker, BrokerOfRecord, ContractingRecord
 from commissions.models import CommissionStatement
 from employers import access as employer_access
 from enrollment.models import Coverage, Employer, EnrollmentEvent, Group, Member, Plan
 from portal import crypto
-from portal.accounts.models import Role, User
+from portal.accounts.models import Role, User, UserStatus
 from portal.demo import PASSWORD, cast
 from portal.demo.cast import EMPLOYER_NAME, LOGINS, OPS_GROUP
 from providers import access as provider_access
@@ -120,6 +121,17 @@ def test_upline_sees_the_groups_of_broker(world):
     assert book
     assert upline_groups == book
     assert Broker.objects.get(user=world["upline@demo.test"]).agency == broker.agency.upline
+    # Group details only: the broker allowed no subscriber lists.
+    assert not broker_access.visible_groups(world["upline@demo.test"], "view_roster").exists()
+    assert not broker.upline_access.rosters_allowed
+
+
+def test_broker_office_has_staff_in_every_status_for_manage_accounts(world):
+    staff = broker_selectors.staff_users_for(world["broker@demo.test"])
+    assert {user.status for user in staff} == set(UserStatus.values)
+    assert all(
+        user.has_perm(broker_access.Tool.BOOK_OF_BUSINESS) for user in staff if user.is_active
+    )
 
 
 def test_employer_admins_see_their_groups(world):
