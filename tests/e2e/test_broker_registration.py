@@ -36,7 +36,12 @@ def contracted(transactional_db, settings, live_server):
 def test_a_broker_registers_from_npn_and_tax_id_to_the_first_sign_in(
     contracted, page, axe_source, mailoutbox
 ):
-    page.goto("/brokers/register/")
+    # The front door: "Select your account type", the broker's sign-in page, Register now.
+    page.goto("/")
+    page.get_by_role("link", name="I'm a broker").click()
+    assert urlsplit(page.url).path == "/brokers/sign-in/"
+    page.get_by_role("link", name="Register now").first.click()
+    assert urlsplit(page.url).path == "/brokers/register/"
     assert_accessible(page, axe_source)
 
     page.get_by_label("National Producer Number (NPN)").fill(contracted.npn)
@@ -70,7 +75,12 @@ def test_a_broker_registers_from_npn_and_tax_id_to_the_first_sign_in(
         confirmation.body
     )
 
-    log_in(page, "jack@nimble.example", NEW_PASSWORD)
+    # The first sign-in, from the link in the confirmation email.
+    page.goto(re.search(r"http://\S+/brokers/sign-in/", confirmation.body).group(0))
+    page.get_by_label("Email").fill("jack@nimble.example")
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
     assert urlsplit(page.url).path == "/accounts/2fa/authenticate/"
     page.locator("input[name=code]").fill(totp_code(secret))
     page.get_by_role("button", name="Sign In").click()
