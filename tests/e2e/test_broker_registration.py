@@ -12,7 +12,7 @@ from django.utils import timezone
 from brokers.services import broker_of_record_start
 from portal.accounts.models import RegistrationToken, Role
 from portal.accounts.services import pending_user_create, registration_token_issue
-from tests.e2e.helpers import assert_accessible, complete_registration, log_in, totp_code
+from tests.e2e.helpers import assert_accessible, complete_registration, totp_code
 from tests.factories import BrokerFactory, ContractingRecordFactory, GroupFactory
 
 pytestmark = pytest.mark.e2e
