@@ -37,12 +37,20 @@ broker_portal = audience_required(*BROKER_ROLES)
 
 
 def broker_for(user):
-    """The broker whose office the user works in (themselves, for a broker), or None."""
-    if user.role == Role.BROKER:
-        return Broker.objects.filter(user=user).select_related("agency").first()
-    if user.role == Role.BROKER_STAFF:
-        return Broker.objects.filter(office__user=user).select_related("agency").first()
-    return None
+    """The broker whose office the user works in (themselves, for a broker), or None.
+
+    Kept on the user object: a page asks in its view and again in its layout (the Broker ID
+    picker), and the answer can't change within one request.
+    """
+    if not hasattr(user, "_office_broker"):
+        brokers = Broker.objects.select_related("agency")
+        if user.role == Role.BROKER:
+            user._office_broker = brokers.filter(user=user).first()
+        elif user.role == Role.BROKER_STAFF:
+            user._office_broker = brokers.filter(office__user=user).first()
+        else:
+            user._office_broker = None
+    return user._office_broker
 
 
 BROKER_CODE_SESSION_KEY = "brokers.broker_code"

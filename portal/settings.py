@@ -138,11 +138,12 @@ CELERY_BEAT_SCHEDULE = {
 # Users and login (django-allauth): email is the username, no open sign-up.
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: a broker holds every broker-portal tool, answered without loading permissions.
+    "brokers.access.BrokerToolBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
     "employers.access.ClientAdminBackend",
-    "brokers.access.BrokerToolBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
