@@ -1,6 +1,16 @@
 from django.urls import path
 
-from brokers.views import account, pages, registration, sign_in, staff
+from brokers.views import (
+    account,
+    book,
+    eligibility,
+    groups,
+    pages,
+    registration,
+    resources,
+    sign_in,
+    staff,
+)
 
 app_name = "brokers"
 
@@ -13,11 +23,35 @@ urlpatterns = [
     path("register/complete/<str:token>/", registration.complete, name="register-complete"),
     # The portal.
     path("", pages.home, name="home"),
-    path("book-of-business/", pages.group_list, name="group-list"),
     path("commission-statements/", pages.statement_list, name="statement-list"),
-    path("eligibility/", pages.eligibility, name="eligibility"),
-    path("sales-resources/", pages.sales_resources, name="sales-resources"),
-    path("support/", pages.support, name="support"),
+    # Book of Business: the broker's groups, filtered, sorted and paged.
+    path("book-of-business/", book.group_list, name="group-list"),
+    path("book-of-business/alerts/", book.alert_legend, name="alert-legend"),
+    # (end of Book of Business)
+    # Group details and subscribers.
+    path("groups/<int:pk>/", groups.group_detail, name="group-detail"),
+    path("groups/<int:pk>/subscribers/", groups.subscriber_list, name="subscriber-list"),
+    path("subscribers/<int:pk>/", groups.subscriber_detail, name="subscriber-detail"),
+    # (end of group details and subscribers)
+    # Eligibility, Status & Activity.
+    path("eligibility/", eligibility.eligibility, name="eligibility"),
+    path("eligibility/quick/", eligibility.quick_check, name="quick-eligibility"),
+    path("eligibility/applications/", eligibility.application_list, name="application-list"),
+    path(
+        "eligibility/group-billing-enrollment/",
+        eligibility.delegated_group_list,
+        name="delegated-group-list",
+    ),
+    # (end of Eligibility, Status & Activity)
+    # Sales & Quoting Resources, Support Tools.
+    path("sales-resources/", resources.document_list, name="sales-resources"),
+    path(
+        "sales-resources/<int:pk>/download/",
+        resources.document_download,
+        name="document-download",
+    ),
+    path("support/", resources.support, name="support"),
+    # (end of Sales & Quoting Resources, Support Tools)
     # My Account: details, profiles, the Broker ID the dashboard is viewed for.
     path("account/", account.account, name="account"),
     path("account/phone/", account.phone_update, name="account-phone"),

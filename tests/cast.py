@@ -55,6 +55,8 @@ class Cast:
     # (a sibling scope in the same tenant) and of broker2's office (another tenant).
     sibling_office_staff: object = None
     other_tenant_staff: object = None
+    # A group no broker writes: in nobody's book of business.
+    group_outside_any_book: object = None
 
     def __getattr__(self, name):
         try:
@@ -135,7 +137,11 @@ def build_cast() -> Cast:
         level=EmployerAdmin.Level.PRIMARY,
     )
 
-    for group in [*cast.employer_groups, cast.other_employer_group]:
+    cast.group_outside_any_book = f.GroupFactory(
+        parent=f.ParentGroupFactory(name="Direct Sale Orchards")
+    )
+
+    for group in [*cast.employer_groups, cast.other_employer_group, cast.group_outside_any_book]:
         subscriber = f.MemberFactory(group=group)
         f.DependentFactory(subscriber=subscriber)
         cast.members[group.number] = subscriber

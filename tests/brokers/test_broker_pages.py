@@ -4,12 +4,7 @@ from django.urls import reverse
 from brokers import selectors
 from tests.factories import GroupFactory
 
-NAV_PAGES = [
-    "brokers:group-list",
-    "brokers:statement-list",
-    "brokers:eligibility",
-    "brokers:sales-resources",
-]
+NAV_PAGES = ["brokers:statement-list"]
 
 
 def test_home_counts_only_the_offices_own_book(cast, client):
