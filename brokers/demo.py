@@ -26,7 +26,7 @@ from commissions.demo import Payee
 from portal import crypto
 from portal.accounts.models import Role, User
 from portal.demo import cast
-from portal.demo.world import BROKER_BOOK_EVERY, World
+from portal.demo.world import BROKER_BOOK_SHARE, World
 
 
 class BrokerBuilder:
@@ -126,13 +126,14 @@ class BrokerBuilder:
     def writer_for(self, position: int) -> Broker:
         """The broker who writes the employer at `position` (0-based, the cast's two first).
 
-        broker@ writes the cast's first employer and every tenth employer after the cast's, so
+        broker@ writes the cast's first employer and two in every five after the cast's, so
         their book grows with the scale; broker2@ writes the cast's second; the rest are drawn
         from the other brokers of the three agencies.
         """
         if position < 2:
             return (self.world.tenants.broker, self.world.tenants.broker2)[position]
-        if (position - 2) % BROKER_BOOK_EVERY == 0:
+        share, every = BROKER_BOOK_SHARE
+        if (position - 2) % every < share:
             return self.world.tenants.broker
         return self.rng.choice(self.writers)
 

@@ -14,6 +14,7 @@ from portal.demo.pools import PLACES
 from portal.demo.world import (
     BATCH,
     EMPLOYERS_PER_SCALE,
+    LARGE_EMPLOYER_SUBSCRIBERS_PER_SCALE,
     SUBSCRIBERS_PER_SCALE,
     World,
     add_months,
@@ -127,9 +128,13 @@ class EmployerBuilder:
         rng = self.rng
         yield cast.EMPLOYER_NAME, writer_for(0), cast.EMPLOYER_SUFFIXES
         yield cast.EMPLOYER2_NAME, writer_for(1), cast.EMPLOYER2_SUFFIXES
-        count = self.employer_count() - 2
+        large = max(10, round(LARGE_EMPLOYER_SUBSCRIBERS_PER_SCALE * self.world.scale))
+        yield None, writer_for(2), self.split_among_suffixes(large, 5)
+        count = self.employer_count() - 3
         cast_subscribers = sum(n for _, n in cast.EMPLOYER_SUFFIXES + cast.EMPLOYER2_SUFFIXES)
-        wanted = max(3.0 * count, SUBSCRIBERS_PER_SCALE * self.world.scale - cast_subscribers)
+        wanted = max(
+            3.0 * count, SUBSCRIBERS_PER_SCALE * self.world.scale - cast_subscribers - large
+        )
         # A long tail of sizes, like a real book: many small employers, a few large ones. The
         # draws are then scaled to the wanted total, so a small world is not at the mercy of
         # one large employer.
@@ -137,10 +142,14 @@ class EmployerBuilder:
         sizes = [min(20_000, max(2, round(d * wanted / sum(draws)))) for d in draws]
         for i, size in enumerate(sizes):
             suffixes = min(size, rng.choices([1, 2, 3, 4, 5], weights=[30, 30, 20, 12, 8])[0])
-            weights = [rng.random() + 0.2 for _ in range(suffixes)]
-            split = [max(1, round(size * w / sum(weights))) for w in weights]
-            names = ["All employees"] if suffixes == 1 else SUFFIX_NAMES[:suffixes]
-            yield None, writer_for(i + 2), list(zip(names, split, strict=True))
+            yield None, writer_for(i + 3), self.split_among_suffixes(size, suffixes)
+
+    def split_among_suffixes(self, size, suffixes):
+        """[(suffix name, subscribers)]: `size` subscribers over `suffixes` suffixes."""
+        weights = [self.rng.random() + 0.2 for _ in range(suffixes)]
+        split = [max(1, round(size * w / sum(weights))) for w in weights]
+        names = ["All employees"] if suffixes == 1 else SUFFIX_NAMES[:suffixes]
+        return list(zip(names, split, strict=True))
 
     def batches(self, writer_for):
         """Insert the employers a batch at a time, yielding each batch's [GroupFacts].

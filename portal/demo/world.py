@@ -25,9 +25,14 @@ SUBSCRIBERS_PER_SCALE = 2000
 PROVIDER_ORGS_PER_SCALE = 10
 CLAIMS_PER_MEMBER = 0.5
 AUTHORIZATIONS_PER_MEMBER = 0.1
-# Employers whose position is a multiple of this (after the cast's own) are written by broker@,
-# so their book grows with the scale and the benchmarks have a large book to page through.
-BROKER_BOOK_EVERY = 10
+# broker@ writes the first BROKER_BOOK_SHARE[0] of every BROKER_BOOK_SHARE[1] employers after
+# the cast's own, so their book grows with the scale: about 5,000 groups at --scale 265 (a
+# million members), the book the benchmarks page through.
+BROKER_BOOK_SHARE = (2, 5)
+# The first employer after the cast's is a large one in broker@'s book, with this many
+# subscribers per unit of scale over five suffixes: at --scale 265 its parent group has about
+# 100,000 members, the parent-group export the benchmarks time.
+LARGE_EMPLOYER_SUBSCRIBERS_PER_SCALE = 200
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
