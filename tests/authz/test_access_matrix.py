@@ -96,8 +96,15 @@ BROKER_TOOL_PAGES = {
     "brokers:staff-detail": {"staff"},
     "brokers:upline-access": {"staff"},
 }
-# Object pages requested with broker@'s own staff user: other offices get 404.
-BROKER_OFFICE_OBJECT_PAGES = {"brokers:staff-detail": {"broker"}}
+# Object pages requested with an object of broker@'s office (their staff user, the first group
+# of their book, its subscriber): the roles named here get 200, the rest of the audience 404.
+# The upline may view the book's group details, not its rosters.
+BROKER_OFFICE_OBJECT_PAGES = {
+    "brokers:staff-detail": {"broker"},
+    "brokers:group-detail": {"broker", "staff", "upline"},
+    "brokers:subscriber-list": {"broker", "staff"},
+    "brokers:subscriber-detail": {"broker", "staff"},
+}
 POST_ONLY_NAMES = {
     "brokers:register-send",
     "brokers:account-phone",
@@ -147,6 +154,10 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(cast.staff.pk)
         elif param == "pk" and pattern.name == "brokers:license-primary":
             kwargs[param] = str(cast.broker.broker.licenses.first().pk)
+        elif param == "pk" and pattern.name in ("brokers:group-detail", "brokers:subscriber-list"):
+            kwargs[param] = str(cast.employer_groups[0].pk)
+        elif param == "pk" and pattern.name == "brokers:subscriber-detail":
+            kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
         elif param in ("object_id", "id"):
             model = _admin_model(pattern)
             obj = model._default_manager.order_by("pk").first() if model else None
