@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.activity.services import activity_record
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record_for_user
 from portal.jobs import registry
@@ -114,7 +115,8 @@ def report_job_heartbeat(*, job_id, attempt, progress):
 
 
 def report_job_finish(*, job, attempt, stored_name, sha256, filename, exported):
-    """Mark the job done with its file, exactly once, and audit what it exported.
+    """Mark the job done with its file, exactly once, audit what it exported, and tell the
+    requester in their Recent Activity that it is ready.
 
     `exported` maps an object type label to the ids written. Returns False if this attempt no
     longer holds the job (another delivery took it over); the caller then discards its file.
@@ -144,7 +146,21 @@ def report_job_finish(*, job, attempt, stored_name, sha256, filename, exported):
                         object_ids=ids,
                         path=path,
                     )
+            # In the same transaction as the status change, so a redelivered task that finds
+            # the job done adds no second line.
+            activity_record(
+                recipients=[job.requester],
+                summary=f"Your {_in_sentence(job.title)} is ready to download.",
+                link=path,
+            )
     return bool(finished)
+
+
+def _in_sentence(title):
+    """ "Subscriber list" as it reads mid-sentence; "PDF statement" stays as it is."""
+    if len(title) > 1 and title[1].isupper():
+        return title
+    return title[:1].lower() + title[1:]
 
 
 def report_job_fail(*, job_id, message, attempt=None):
