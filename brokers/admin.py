@@ -1,19 +1,26 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from brokers import services
 from brokers.forms.contracting import ContractingImportForm, ContractingRecordAdminForm
+from brokers.forms.resources import DocumentAdminForm
 from brokers.models import (
     Agency,
     Broker,
     BrokerCode,
     BrokerOfRecord,
     ContractingRecord,
+    Document,
     License,
     UplineAccess,
 )
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 
 
 @admin.register(Agency)
@@ -141,3 +148,68 @@ class UplineAccessAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    """Forms & Brochures: ops upload what brokers download from Sales & Quoting Resources."""
+
+    form = DocumentAdminForm
+    list_display = [
+        "title",
+        "category",
+        "market",
+        "state",
+        "is_published",
+        "published_on",
+        "expires_on",
+        "updated_at",
+    ]
+    list_filter = ["is_published", "category", "market", "state"]
+    search_fields = ["title", "description", "filename"]
+    readonly_fields = ["current_file", "uploaded_by", "created_at", "updated_at"]
+    list_select_related = ["uploaded_by"]
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="{}_{}_download".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="current file")
+    def current_file(self, document):
+        if not document.pk or not document.file:
+            return "—"
+        url = reverse("admin:brokers_document_download", args=[document.pk])
+        return format_html(
+            '<a href="{}">{}</a> ({}, {})',
+            url,
+            document.filename,
+            document.content_type,
+            filesizeformat(document.size),
+        )
+
+    def save_model(self, request, obj, form, change):
+        services.document_save(document=obj, by=request.user, upload=form.upload)
+
+    def download_view(self, request, pk):
+        """The file as ops uploaded it, published or not; audited like the brokers' download."""
+        document = self.get_object(request, str(pk))
+        if document is None or not self.has_view_permission(request, document):
+            raise Http404
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("The file is missing from storage.") from None
+        audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, objects=[document])
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=document.filename,
+            content_type=document.content_type,
+        )

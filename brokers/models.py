@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.models import Group as AuthGroup
+from django.core.files.storage import storages
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
-from enrollment.models import Group
+from enrollment.models import Group, Plan
 from portal import crypto
 from portal.fields import EncryptedTextField
 from portal.validators import digits, digits_between
@@ -218,3 +220,62 @@ class UplineAccess(models.Model):
 
     def __str__(self):
         return f"Upline view of {self.broker}'s book"
+
+
+def document_storage():
+    # Not under any served folder: documents leave only through the audited download view.
+    return storages["documents"]
+
+
+class Document(models.Model):
+    """A form, brochure, rate sheet or guide that ops publish to brokers (Forms & Brochures)."""
+
+    class Category(models.TextChoices):
+        FORM = "form", "Form"
+        BROCHURE = "brochure", "Brochure"
+        RATE_SHEET = "rate_sheet", "Rate sheet"
+        GUIDE = "guide", "Guide"
+
+    # The plan markets, or every market.
+    ALL_MARKETS = "all"
+    MARKETS = [(ALL_MARKETS, "All markets"), *Plan.Market.choices]
+
+    title = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=10, choices=Category.choices)
+    market = models.CharField(max_length=12, choices=MARKETS, default=ALL_MARKETS)
+    state = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", "Enter a two-letter state code, like CA.")],
+        help_text="Two-letter state code; leave blank for all states.",
+    )
+    file = models.FileField(storage=document_storage, upload_to="%Y/%m/", max_length=200)
+    filename = models.CharField(
+        max_length=150, editable=False, help_text="The name the download is saved as."
+    )
+    content_type = models.CharField(max_length=100, editable=False)
+    size = models.PositiveIntegerField("size (bytes)", editable=False)
+    is_published = models.BooleanField(
+        "published", default=False, help_text="Brokers see only published documents."
+    )
+    published_on = models.DateField(
+        null=True, blank=True, help_text="Shown to brokers; today when left blank on publishing."
+    )
+    expires_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Brokers stop seeing it after this day (a rate sheet's last quarter).",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        indexes = [models.Index(fields=["is_published", "market", "state"])]
+
+    def __str__(self):
+        return self.title

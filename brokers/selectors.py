@@ -1,12 +1,13 @@
 import hmac
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import Case, CharField, Value, When
+from django.db.models import Case, CharField, Q, Value, When
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from brokers import access
-from brokers.models import Broker, ContractingRecord, UplineAccess
+from brokers.models import Broker, ContractingRecord, Document, License, UplineAccess
 from portal import crypto
 from portal.accounts.models import Role, User, UserStatus
 
@@ -134,3 +135,57 @@ def registered_broker_users(*, npn, tax_id):
     if broker is None or not hmac.compare_digest((broker.tax_id or "").encode(), tax_id.encode()):
         return []
     return [broker.user]
+
+
+# Forms & Brochures: the list's sort keys, as they appear in its URLs.
+DOCUMENT_SORTS = {"title": "title", "category": "category", "published": "published_on"}
+
+
+def documents_for(user, *, category="", market="", state="", sort="title"):
+    """The documents a broker-portal user may download: published, and current today.
+
+    A market or state filter keeps the documents for every market or every state too; `sort`
+    is a key of DOCUMENT_SORTS, "-" first for descending. Anyone else gets none.
+    """
+    if user.role not in access.BROKER_ROLES:
+        return Document.objects.none()
+    today = timezone.localdate()
+    documents = Document.objects.filter(
+        Q(published_on__isnull=True) | Q(published_on__lte=today),
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+        is_published=True,
+    )
+    if category:
+        documents = documents.filter(category=category)
+    if market:
+        documents = documents.filter(market__in=[market, Document.ALL_MARKETS])
+    if state:
+        documents = documents.filter(state__in=[state, ""])
+    field = DOCUMENT_SORTS.get(sort.removeprefix("-"), "title")
+    descending = "-" if sort.startswith("-") else ""
+    return documents.order_by(f"{descending}{field}", "title", "pk")
+
+
+def document_states_for(user):
+    """The states the user's documents are filed under, for the list's state filter."""
+    states = documents_for(user).exclude(state="").values_list("state", flat=True)
+    return list(states.order_by("state").distinct())
+
+
+def get_document_for(user, pk):
+    """One document the user may download, or 404 (unpublished, expired, or not a broker)."""
+    return get_object_or_404(documents_for(user), pk=pk)
+
+
+def contracting_record_for(user):
+    """The carrier's contracting record of the user's office's broker, or None."""
+    broker = access.broker_for(user)
+    return ContractingRecord.objects.filter(npn=broker.npn).first() if broker else None
+
+
+def licenses_for(user):
+    """The licenses of the user's office's broker, the first to expire first."""
+    broker = access.broker_for(user)
+    if broker is None:
+        return License.objects.none()
+    return License.objects.filter(broker=broker).order_by("expires_on", "state")

@@ -592,3 +592,21 @@ def upline_access_revoke(*, broker: Broker, by: User) -> None:
         object_type="brokers.UplineAccess",
         object_ids=[broker.pk],
     )
+
+
+def document_save(*, document, by, upload=None):
+    """Save a Forms & Brochures document ops edited in the admin.
+
+    `upload` describes a newly chosen file (filename, content_type, size, as the admin form
+    checked them); whoever uploads it becomes its uploader. Publishing without a date publishes
+    it today.
+    """
+    if upload is not None:
+        document.filename = upload["filename"]
+        document.content_type = upload["content_type"]
+        document.size = upload["size"]
+        document.uploaded_by = by
+    if document.is_published and document.published_on is None:
+        document.published_on = timezone.localdate()
+    document.save()
+    return document

@@ -383,3 +383,30 @@ class ContractingRecordFactory(factory.django.DjangoModelFactory):
     firm_name = factory.Sequence(lambda n: f"Contracted Agency {n}")
     states_appointed = "CA,NV"
     created_on = datetime.date(2017, 8, 7)
+
+
+# The smallest well-formed PDF: one empty page. Enough for Forms & Brochures' content check.
+TINY_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A published PDF for every market and state; its file goes to the "documents" storage."""
+
+    class Meta:
+        model = "brokers.Document"
+
+    title = factory.Sequence(lambda n: f"Enrollment form {n:03d}")
+    category = "form"
+    market = "all"
+    state = ""
+    file = factory.django.FileField(data=TINY_PDF, filename="form.pdf")
+    filename = "form.pdf"
+    content_type = "application/pdf"
+    size = len(TINY_PDF)
+    is_published = True
+    published_on = datetime.date(2026, 10, 1)

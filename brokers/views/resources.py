@@ -1,15 +1,114 @@
-"""Placeholder: being built."""
+"""Sales & Quoting Resources (Forms & Brochures) and Support Tools.
 
-from django.http import Http404
+Every broker-portal user, office staff included, may use both: they hold no member data, so no
+tool gate. The documents leave storage only through the download view, which checks again
+that the document is published and writes an audit event.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from brokers import access, selectors
+from brokers.access import broker_portal
+from brokers.forms.resources import DocumentFilterForm
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
+
+DOCUMENTS_PER_PAGE = 20
+# The list's columns: heading, sort key (see selectors.DOCUMENT_SORTS) or None.
+COLUMNS = [
+    ("Title", "title"),
+    ("Category", "category"),
+    ("Market", None),
+    ("State", None),
+    ("Published", "published"),
+    ("File", None),
+]
+# A license this close to expiring gets a warning on Support Tools.
+LICENSE_WARNING_DAYS = 60
 
 
-def document_list(request, **kwargs):
-    raise Http404
+@require_GET
+@broker_portal
+def document_list(request):
+    form = DocumentFilterForm(request.GET, states=selectors.document_states_for(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    sort = request.GET.get("sort", "title")
+    if sort.removeprefix("-") not in selectors.DOCUMENT_SORTS:
+        sort = "title"
+    documents = selectors.documents_for(request.user, sort=sort, **filters)
+    page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "title": "Sales & Quoting Resources",
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "columns": [_column(label, key, sort) for label, key in COLUMNS],
+        "filtered": any(filters.values()),
+        "quoting_url": settings.CARRIER.get("quoting_url", ""),
+    }
+    # The filters and the sort and page links swap just the results when htmx is there.
+    template = "brokers/resources/document_list.html"
+    if request.htmx and request.htmx.target == "document-results":
+        template += "#results"
+    return render(request, template, context)
 
 
-def document_download(request, **kwargs):
-    raise Http404
+def _column(label, key, sort):
+    ascending = key is not None and sort == key
+    descending = key is not None and sort == f"-{key}"
+    return {
+        "label": label,
+        "sort": (f"-{key}" if ascending else key) if key else None,
+        "aria_sort": "ascending" if ascending else "descending" if descending else "",
+    }
 
 
-def support(request, **kwargs):
-    raise Http404
+@require_GET
+@broker_portal
+def document_download(request, pk):
+    document = selectors.get_document_for(request.user, pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, objects=[document])
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.filename, content_type=document.content_type
+    )
+    # Unpublishing must take effect at once: no shared cache may keep the file.
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_GET
+@broker_portal
+def support(request):
+    """Key contacts and contracting help from the carrier file; the broker's own contracting
+    status, licenses and Broker IDs from the database (for office staff, their broker's)."""
+    today = timezone.localdate()
+    warn_before = today + datetime.timedelta(days=LICENSE_WARNING_DAYS)
+    licenses = [
+        {
+            "license": license,
+            "expired": license.expires_on < today,
+            "expiring": today <= license.expires_on <= warn_before,
+        }
+        for license in selectors.licenses_for(request.user)
+    ]
+    context = {
+        "title": "Support Tools",
+        "broker": access.broker_for(request.user),
+        "contacts": settings.CARRIER.get("contacts", {}).get("broker", []),
+        "contracting": settings.CARRIER.get("contracting", {}),
+        "record": selectors.contracting_record_for(request.user),
+        "licenses": licenses,
+        "license_warning_days": LICENSE_WARNING_DAYS,
+    }
+    return render(request, "brokers/resources/support.html", context)
