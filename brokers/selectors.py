@@ -189,3 +189,129 @@ def licenses_for(user):
     if broker is None:
         return License.objects.none()
     return License.objects.filter(broker=broker).order_by("expires_on", "state")
+
+
+# Eligibility, Status & Activity.
+
+# More matches than this and the person should narrow the search (a longer last name).
+ELIGIBILITY_MATCH_LIMIT = 25
+
+
+def eligibility_members_for(user, *, member_id="", last_name="", dob=None):
+    """Members of the user's book matching a member ID, or a last-name prefix and date of birth.
+
+    The book here is the groups the office may see rosters of (view_roster): an upline that was
+    allowed group details only learns nothing of the members. A member ID may be narrowed by a
+    date of birth; a last name needs one. At most ELIGIBILITY_MATCH_LIMIT + 1 rows, so that the
+    caller can tell there were more.
+    """
+    from django.db.models import Prefetch
+
+    from enrollment.models import Coverage, Member
+
+    members = Member.objects.filter(group__in=access.visible_groups(user, "view_roster"))
+    if member_id:
+        members = members.filter(member_id=member_id.strip().upper())
+        if dob:
+            members = members.filter(dob=dob)
+    elif last_name and dob:
+        # Lower(last_name) LIKE 'pre%' is the expression member_dob_last_name_idx (enrollment
+        # migration 0002) indexes; last_name__istartswith would compile to UPPER() and miss it.
+        members = members.alias(last_ci=Lower("last_name")).filter(
+            dob=dob, last_ci__startswith=last_name.strip().lower()
+        )
+    else:
+        return Member.objects.none()
+    latest_first = Coverage.objects.select_related("plan").order_by("-start_date")
+    return members.select_related("group__parent", "plan", "subscriber").prefetch_related(
+        Prefetch("coverages", queryset=latest_first)
+    )[: ELIGIBILITY_MATCH_LIMIT + 1]
+
+
+def active_subscribers_by_month(user, months):
+    """[(first of month, subscribers covered that day)] over the user's book, in one query.
+
+    A subscriber counts for a month when a coverage of theirs through a group of the book
+    covers the month's first day. One aggregate with a filtered COUNT per month, the same SQL
+    on PostgreSQL and SQLite.
+    """
+    from django.db.models import Count
+
+    from enrollment.models import Coverage, Member
+
+    if not months:
+        return []
+    covering = {
+        f"m{index}": Count(
+            "member_id",
+            distinct=True,
+            filter=Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day)),
+        )
+        for index, day in enumerate(months)
+    }
+    counts = (
+        Coverage.objects.filter(
+            group__in=access.visible_groups(user, "view_group"),
+            member__relationship=Member.Relationship.SUBSCRIBER,
+            start_date__lte=months[-1],
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=months[0]))
+        .aggregate(**covering)
+    )
+    return [(day, counts[f"m{index}"] or 0) for index, day in enumerate(months)]
+
+
+# The IFP application list's sort keys, as they appear in its URLs.
+IFP_APPLICATION_SORTS = {
+    "number": "application_number",
+    "applicant": "last_name",
+    "plan": "plan__name",
+    "effective": "requested_effective_date",
+    "status": "status",
+    "received": "received_on",
+    "changed": "status_changed_on",
+}
+
+
+def ifp_applications_for(
+    user, *, broker_code, status="", received_from=None, received_to=None, sort="-received"
+):
+    """The IFP applications written under `broker_code`, one of the user's office's Broker IDs.
+
+    A code that is not the office's gives nothing. Filters by status and by the date received
+    (both ends included); `sort` is a key of IFP_APPLICATION_SORTS, "-" first for descending.
+    """
+    from enrollment.models import IFPApplication
+
+    office_codes = {code.code for code in access.broker_codes_for(user)}
+    if broker_code not in office_codes:
+        return IFPApplication.objects.none()
+    applications = IFPApplication.objects.filter(broker_code=broker_code).select_related("plan")
+    if status:
+        applications = applications.filter(status=status)
+    if received_from:
+        applications = applications.filter(received_on__gte=received_from)
+    if received_to:
+        applications = applications.filter(received_on__lte=received_to)
+    field = IFP_APPLICATION_SORTS.get(sort.removeprefix("-"), "received_on")
+    descending = "-" if sort.startswith("-") else ""
+    return applications.order_by(f"{descending}{field}", f"{descending}application_number")
+
+
+def delegated_groups_for(user):
+    """The employer grants of billing or enrollment functions to the user's office's broker.
+
+    Only on groups still in the office's book: a grant outlives nothing the office can't see.
+    """
+    from employers.models import BrokerAccessGrant
+
+    broker = access.broker_for(user)
+    if broker is None:
+        return BrokerAccessGrant.objects.none()
+    return (
+        BrokerAccessGrant.objects.filter(
+            broker=broker, group__in=access.visible_groups(user, "view_group")
+        )
+        .select_related("group__parent")
+        .order_by("group__number")
+    )

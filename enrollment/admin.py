@@ -7,6 +7,7 @@ from enrollment.models import (
     Group,
     GroupGroupObjectPermission,
     GroupUserObjectPermission,
+    IFPApplication,
     Member,
     ParentGroup,
     Plan,
@@ -154,3 +155,22 @@ class EnrollmentEventAdmin(ReadOnlyAdmin):
 
 admin.site.register(GroupUserObjectPermission, UserObjectPermissionAdmin)
 admin.site.register(GroupGroupObjectPermission, GroupObjectPermissionAdmin)
+
+
+@admin.register(IFPApplication)
+class IFPApplicationAdmin(admin.ModelAdmin):
+    list_display = [
+        "application_number",
+        "last_name",
+        "first_name",
+        "plan",
+        "status",
+        "received_on",
+        "status_changed_on",
+        "broker_code",
+    ]
+    list_filter = ["status"]
+    search_fields = ["application_number", "last_name", "broker_code"]
+    list_select_related = ["plan"]
+    raw_id_fields = ["plan"]
+    date_hierarchy = "received_on"

@@ -340,3 +340,59 @@ class EnrollmentEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.member_id} {self.effective_date}"
+
+
+class IFPApplication(models.Model):
+    """An application for an individual & family plan, from receipt to effectuation.
+
+    `broker_code` is the Broker ID the application was written under, kept as text: this core
+    knows nothing of brokers, and an application may name a code the carrier has not matched
+    to a broker yet.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PENDING_INFORMATION = "pending_info", "Pending information"
+        APPROVED = "approved", "Approved"
+        EFFECTUATED = "effectuated", "Effectuated"
+        DENIED = "denied", "Denied"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    application_number = models.CharField(max_length=20, unique=True)
+    first_name = models.CharField("applicant first name", max_length=60)
+    last_name = models.CharField("applicant last name", max_length=60)
+    dob = models.DateField("applicant date of birth")
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"market": Plan.Market.IFP},
+    )
+    requested_effective_date = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    received_on = models.DateField()
+    status_changed_on = models.DateField()
+    missing_information = models.TextField(
+        blank=True, help_text="What the carrier is waiting for, while pending information."
+    )
+    decided_on = models.DateField(null=True, blank=True, help_text="Approved or denied on.")
+    effectuated_on = models.DateField(
+        null=True, blank=True, help_text="The first premium was paid and coverage began."
+    )
+    broker_code = models.CharField("broker ID", max_length=12, db_index=True)
+
+    class Meta:
+        ordering = ["-received_on", "application_number"]
+        verbose_name = "IFP application"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status_changed_on__gte=F("received_on")),
+                name="ifp_application_changed_after_received",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["broker_code", "-received_on"], name="ifp_app_code_received_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.application_number} {self.last_name}, {self.first_name}"

@@ -385,6 +385,22 @@ class ContractingRecordFactory(factory.django.DjangoModelFactory):
     created_on = datetime.date(2017, 8, 7)
 
 
+class IFPApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enrollment.IFPApplication"
+
+    application_number = factory.Sequence(lambda n: f"IFP{n:08d}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    dob = datetime.date(1988, 9, 12)
+    plan = factory.SubFactory(PlanFactory, market=Plan.Market.IFP)
+    requested_effective_date = datetime.date(2026, 12, 1)
+    status = "received"
+    received_on = datetime.date(2026, 10, 20)
+    status_changed_on = factory.SelfAttribute("received_on")
+    broker_code = "BR000000"
+
+
 # The smallest well-formed PDF: one empty page. Enough for Forms & Brochures' content check.
 TINY_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"

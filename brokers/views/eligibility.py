@@ -1,19 +1,196 @@
-"""Placeholder: being built."""
+"""Eligibility, Status & Activity: eligibility lookup, IFP application status, and the groups
+that delegated billing or enrollment to the broker.
 
-from django.http import Http404
+The lookup is a POST: a last name and date of birth are PHI and stay out of URLs, browser
+history and access logs. Every search is audited with the members it found.
+"""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from brokers import access, selectors
+from brokers.access import GRANTABLE_FUNCTIONS, Tool, broker_portal, tool_required
+from brokers.forms.eligibility import ApplicationFilterForm, EligibilityForm
+from enrollment.models import IFPApplication, Member
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
+
+APPLICATIONS_PER_PAGE = 25
+# The application list's columns: heading, sort key (see selectors.IFP_APPLICATION_SORTS).
+APPLICATION_COLUMNS = [
+    ("Application", "number"),
+    ("Applicant", "applicant"),
+    ("Plan", "plan"),
+    ("Requested effective", "effective"),
+    ("Status", "status"),
+    ("Received", "received"),
+    ("Status date", "changed"),
+]
+# The functions an employer may delegate, in the words of the employer's grant page.
+FUNCTION_WORDS = {
+    "view_invoice": "View invoice",
+    "view_payment_history": "Payment history",
+    "view_balance": "Balance",
+    "pay_bill": "Pay bill",
+    "perform_enrollment": "Perform enrollment",
+    "receive_enrollment_notifications": "Enrollment notifications",
+    "run_reports": "Run reports",
+}
+TITLE = "Eligibility, Status & Activity"
+eligibility_tool = tool_required(Tool.ELIGIBILITY)
 
 
-def eligibility(request, **kwargs):
-    raise Http404
+def _section_crumb():
+    return (TITLE, reverse("brokers:eligibility"))
 
 
-def quick_check(request, **kwargs):
-    raise Http404
+@require_http_methods(["GET", "POST"])
+@broker_portal
+@eligibility_tool
+def eligibility(request):
+    """Eligibility Lookup: the form, and after a POST the members of the book that match."""
+    context = {"title": TITLE, "tab": "lookup"}
+    if request.method == "POST":
+        context.update(eligibility_search(request, EligibilityForm(request.POST)))
+    else:
+        context["form"] = EligibilityForm()
+    return render(request, "brokers/eligibility/eligibility_lookup.html", context)
 
 
-def application_list(request, **kwargs):
-    raise Http404
+@require_POST
+@broker_portal
+@eligibility_tool
+def quick_check(request):
+    """The dashboard's Quick Eligibility Check: its form with the answer, swapped in by htmx.
+
+    Without htmx (no script) the full lookup page answers instead.
+    """
+    form = EligibilityForm(request.POST, auto_id="quick_%s")
+    context = {"title": TITLE, "tab": "lookup", "quick": True, **eligibility_search(request, form)}
+    if request.htmx:
+        context["quick_form"] = context["form"]
+        return render(request, "brokers/eligibility/quick_check.html", context)
+    context["form"] = EligibilityForm(request.POST)
+    context["quick"] = False
+    return render(request, "brokers/eligibility/eligibility_lookup.html", context)
 
 
-def delegated_group_list(request, **kwargs):
-    raise Http404
+def eligibility_search(request, form):
+    """Run a valid lookup and audit it; returns the context the result partial needs."""
+    if not form.is_valid():
+        return {"form": form, "searched": False}
+    found = list(
+        selectors.eligibility_members_for(
+            request.user,
+            member_id=form.cleaned_data["member_id"],
+            last_name=form.cleaned_data["last_name"],
+            dob=form.cleaned_data["dob"],
+        )
+    )
+    too_many = len(found) > selectors.ELIGIBILITY_MATCH_LIMIT
+    found = found[: selectors.ELIGIBILITY_MATCH_LIMIT]
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.SEARCH,
+        objects=found,
+        object_type=Member._meta.label,
+    )
+    return {
+        "form": form,
+        "searched": True,
+        "results": [_eligibility_row(member) for member in found],
+        "too_many": too_many,
+        "limit": selectors.ELIGIBILITY_MATCH_LIMIT,
+        "by_member_id": bool(form.cleaned_data["member_id"]),
+    }
+
+
+def _eligibility_row(member):
+    """What the answer shows of a member: status, plan, dates of their latest coverage, group."""
+    coverage = next(iter(member.coverages.all()), None)
+    return {
+        "member": member,
+        "status": member.get_status_display(),
+        "plan": coverage.plan if coverage else member.plan,
+        "effective": coverage.start_date if coverage else None,
+        "term": coverage.end_date if coverage else None,
+        "group": member.group,
+    }
+
+
+@require_GET
+@broker_portal
+@eligibility_tool
+def application_list(request):
+    """IFP application status for the Broker ID the dashboard is viewed for."""
+    form = ApplicationFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    sort = request.GET.get("sort", "-received")
+    if sort.removeprefix("-") not in selectors.IFP_APPLICATION_SORTS:
+        sort = "-received"
+    code = access.acting_broker_code(request)
+    applications = selectors.ifp_applications_for(
+        request.user, broker_code=code.code if code else None, sort=sort, **filters
+    )
+    page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        objects=page.object_list,
+        object_type=IFPApplication._meta.label,
+    )
+    context = {
+        "title": "Application Status",
+        "breadcrumbs": [_section_crumb()],
+        "tab": "applications",
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "columns": [_column(label, key, sort) for label, key in APPLICATION_COLUMNS],
+        "searched": any(filters.values()),
+        "broker_code": code,
+        "statuses": IFPApplication.Status,
+    }
+    template = "brokers/eligibility/application_list.html"
+    if request.htmx and request.htmx.target == "application-results":
+        template += "#results"
+    return render(request, template, context)
+
+
+def _column(label, key, sort):
+    ascending = sort == key
+    descending = sort == f"-{key}"
+    return {
+        "label": label,
+        "sort": f"-{key}" if ascending else key,
+        "aria_sort": "ascending" if ascending else "descending" if descending else "",
+    }
+
+
+@require_GET
+@broker_portal
+@eligibility_tool
+def delegated_group_list(request):
+    """Group Billing & Enrollment: the groups whose employers delegated functions to the broker."""
+    grants = [
+        {
+            "group": grant.group,
+            "functions": [
+                FUNCTION_WORDS[name] for name in GRANTABLE_FUNCTIONS if name in grant.functions
+            ],
+            "updated_at": grant.updated_at,
+        }
+        for grant in selectors.delegated_groups_for(request.user)
+    ]
+    return render(
+        request,
+        "brokers/eligibility/delegated_group_list.html",
+        {
+            "title": "Group Billing & Enrollment",
+            "breadcrumbs": [_section_crumb()],
+            "tab": "groups",
+            "grants": [grant for grant in grants if grant["functions"]],
+        },
+    )

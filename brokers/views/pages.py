@@ -1,12 +1,16 @@
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from brokers import access, selectors
+from brokers import access, charts, selectors
 from brokers.access import Tool, broker_portal, tool_required
+from brokers.forms.eligibility import EligibilityForm
 from portal.activity.selectors import recent_activity_for
 from portal.views import coming_soon
 
 BASE = "brokers/base.html"
+# The dashboard's chart of the book: active subscribers on the first of each of these months.
+BOOK_CHART_MONTHS = 12
 
 
 @require_GET
@@ -14,16 +18,30 @@ BASE = "brokers/base.html"
 def home(request):
     broker = access.broker_for(request.user)
     can_see_book = request.user.has_perm(Tool.BOOK_OF_BUSINESS)
-    return render(
-        request,
-        "brokers/home.html",
-        {
-            "broker": broker,
-            "group_count": selectors.groups_for(request.user).count() if can_see_book else None,
-            "can_view_commissions": access.can_view_commissions(request.user),
-            "recent_activity": recent_activity_for(request.user),
-        },
-    )
+    context = {
+        "broker": broker,
+        "group_count": selectors.groups_for(request.user).count() if can_see_book else None,
+        "can_view_commissions": access.can_view_commissions(request.user),
+        "recent_activity": recent_activity_for(request.user),
+    }
+    if can_see_book:
+        context["book_chart"] = charts.monthly_bar_chart(
+            selectors.active_subscribers_by_month(request.user, _last_months(BOOK_CHART_MONTHS))
+        )
+    if request.user.has_perm(Tool.ELIGIBILITY):
+        context["quick_form"] = EligibilityForm(auto_id="quick_%s")
+    return render(request, "brokers/home.html", context)
+
+
+def _last_months(count):
+    """The first days of the last `count` months, this one last."""
+    this_month = timezone.localdate().replace(day=1)
+    months = []
+    year, month = this_month.year, this_month.month
+    for _ in range(count):
+        months.append(this_month.replace(year=year, month=month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
 
 
 @require_GET
