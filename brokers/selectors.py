@@ -315,3 +315,98 @@ def delegated_groups_for(user):
         .select_related("group__parent")
         .order_by("group__number")
     )
+
+
+# Group details and subscribers.
+# The subscriber list's sort keys, as they appear in its URLs.
+SUBSCRIBER_SORTS = {
+    "name": ("last_name", "first_name"),
+    "id": ("member_id",),
+    "plan": ("plan__plan_type", "plan__name"),
+    "status": ("status",),
+}
+
+
+def subscribers_for(user, group, *, q="", sort="name"):
+    """The subscribers (not dependents) of `group`, if the user may see its roster.
+
+    `q` matches a subscriber ID exactly, or a name from its start: "smi", "jo", or
+    "smith, jo" for last and first name; ignoring case. `sort` is a key of SUBSCRIBER_SORTS,
+    "-" first for descending.
+    """
+    from django.db.models import Q
+
+    from enrollment.models import Member
+
+    subscribers = Member.objects.filter(
+        group=group,
+        group__in=groups_for(user, "view_roster"),
+        relationship=Member.Relationship.SUBSCRIBER,
+    ).select_related("plan")
+    q = " ".join(q.split())
+    if "," in q:
+        last, first = (part.strip() for part in q.split(",", 1))
+        subscribers = subscribers.filter(last_name__istartswith=last, first_name__istartswith=first)
+    elif q:
+        subscribers = subscribers.filter(
+            Q(member_id__iexact=q) | Q(last_name__istartswith=q) | Q(first_name__istartswith=q)
+        )
+    fields = SUBSCRIBER_SORTS.get(sort.removeprefix("-"), SUBSCRIBER_SORTS["name"])
+    descending = "-" if sort.startswith("-") else ""
+    return subscribers.order_by(*(f"{descending}{field}" for field in (*fields, "pk")))
+
+
+def get_subscriber_for(user, pk):
+    """One subscriber of a group whose roster the user may see, or 404, with their group."""
+    from enrollment.models import Member
+
+    subscribers = Member.objects.filter(
+        relationship=Member.Relationship.SUBSCRIBER,
+        group__in=groups_for(user, "view_roster"),
+    ).select_related("group__parent", "plan")
+    return get_object_or_404(subscribers, pk=pk)
+
+
+def dependents_of(subscriber):
+    """The subscriber's dependents, oldest first, each with `coverages` newest first."""
+    from django.db.models import Prefetch
+
+    from enrollment.models import Coverage
+
+    return subscriber.dependents.select_related("plan").prefetch_related(
+        Prefetch(
+            "coverages",
+            queryset=Coverage.objects.select_related("plan").order_by("-start_date"),
+        )
+    ).order_by("dob", "pk")
+
+
+def group_member_counts(group):
+    """Active subscribers, active members and cancelled subscribers of a group, in one query."""
+    from django.db.models import Count, Q
+
+    from enrollment.models import Member
+
+    subscriber = Q(relationship=Member.Relationship.SUBSCRIBER)
+    active = Q(status__in=[Member.Status.ACTIVE, Member.Status.COBRA])
+    return Member.objects.filter(group=group).aggregate(
+        active_subscribers=Count("pk", filter=subscriber & active),
+        active_members=Count("pk", filter=active),
+        cancelled_subscribers=Count("pk", filter=subscriber & Q(status=Member.Status.CANCELLED)),
+    )
+
+
+def group_billing(group):
+    """The group's latest invoice and last posted payment (either may be None).
+
+    Whether the user may see them is the view's check: the employer's billing grant.
+    """
+    from billing.models import Invoice, Payment
+
+    invoice = Invoice.objects.filter(group=group).order_by("-period_start").first()
+    payment = (
+        Payment.objects.filter(group=group, status=Payment.Status.POSTED)
+        .order_by("-received_on", "-pk")
+        .first()
+    )
+    return invoice, payment

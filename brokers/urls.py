@@ -30,6 +30,7 @@ urlpatterns = [
     # (end of Book of Business)
     # Group details and subscribers.
     path("groups/<int:pk>/", groups.group_detail, name="group-detail"),
+    path("groups/<int:pk>/details.xlsx", groups.group_detail_xlsx, name="group-detail-xlsx"),
     path("groups/<int:pk>/subscribers/", groups.subscriber_list, name="subscriber-list"),
     path("subscribers/<int:pk>/", groups.subscriber_detail, name="subscriber-detail"),
     # (end of group details and subscribers)
