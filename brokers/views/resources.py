@@ -102,12 +102,18 @@ def support(request):
         }
         for license in selectors.licenses_for(request.user)
     ]
+    record = selectors.contracting_record_for(request.user)
     context = {
         "title": "Support Tools",
         "broker": access.broker_for(request.user),
         "contacts": settings.CARRIER.get("contacts", {}).get("broker", []),
         "contracting": settings.CARRIER.get("contracting", {}),
-        "record": selectors.contracting_record_for(request.user),
+        "record": record,
+        "states_appointed": ", ".join(
+            state.strip()
+            for state in (record.states_appointed if record else "").split(",")
+            if state.strip()
+        ),
         "licenses": licenses,
         "license_warning_days": LICENSE_WARNING_DAYS,
     }

@@ -367,7 +367,7 @@ def test_support_shows_the_brokers_contracting_status_and_broker_ids(cast, clien
 
     content = response.content.decode()
     assert "Active" in content
-    assert "CA,OR" in content
+    assert "CA, OR" in content
     assert "04/02/2019" in content
     assert broker.codes.get().code in content
     assert broker.npn in content
@@ -407,3 +407,22 @@ def test_support_queries(cast, client, django_assert_max_num_queries):
     # save (three).
     with django_assert_max_num_queries(9):
         assert client.get(SUPPORT).status_code == 200
+
+
+# Demo data
+
+
+def test_demo_documents_are_real_pdfs_the_list_serves(cast, client):
+    from brokers.demo_documents import DEMO_DOCUMENTS, documents
+    from portal.demo.world import World
+
+    world = World(seed=1, scale=0.01, as_of=timezone.localdate(), log=lambda *args: None)
+    rows = documents(world)
+
+    assert len(rows) == len(DEMO_DOCUMENTS)
+    client.force_login(cast.broker)
+    listed = client.get(LIST, {"page": 1})
+    published = [row for row in rows if row.is_published]
+    assert listed.context["page"].paginator.count == len(published)
+    response = client.get(_download(published[0].pk))
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
