@@ -167,6 +167,21 @@ class DocumentAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_published", "category", "market", "state"]
     search_fields = ["title", "description", "filename"]
+    fields = [
+        "title",
+        "description",
+        "category",
+        "market",
+        "state",
+        "current_file",
+        "file",
+        "is_published",
+        "published_on",
+        "expires_on",
+        "uploaded_by",
+        "created_at",
+        "updated_at",
+    ]
     readonly_fields = ["current_file", "uploaded_by", "created_at", "updated_at"]
     list_select_related = ["uploaded_by"]
 

@@ -426,3 +426,40 @@ def test_demo_documents_are_real_pdfs_the_list_serves(cast, client):
     assert listed.context["page"].paginator.count == len(published)
     response = client.get(_download(published[0].pk))
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_ops_publish_a_draft_without_uploading_it_again(cast, client):
+    document = f.DocumentFactory(is_published=False, published_on=None, title="Draft")
+    client.force_login(cast.ops)
+    change = reverse("admin:brokers_document_change", args=[document.pk])
+
+    response = client.post(
+        change,
+        {
+            "title": "Draft",
+            "description": "",
+            "category": "form",
+            "market": "all",
+            "state": "",
+            "is_published": "on",
+            "published_on": "",
+            "expires_on": "",
+        },
+    )
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.is_published
+    assert document.published_on == timezone.localdate()
+    assert document.file.read() == TINY_PDF
+    assert document.uploaded_by is None  # the file is still the one uploaded before
+
+
+def test_expiry_before_publishing_is_refused(cast, client):
+    client.force_login(cast.ops)
+    response = _upload(
+        client, "application.pdf", TINY_PDF, published_on="2026-10-01", expires_on="2026-09-30"
+    )
+    errors = response.context["adminform"].form.errors["expires_on"]
+    assert errors == ["The last day can't be before the publishing date."]
+    assert not Document.objects.exists()
