@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -11,6 +12,7 @@ from portal.views import coming_soon
 BASE = "brokers/base.html"
 # The dashboard's chart of the book: active subscribers on the first of each of these months.
 BOOK_CHART_MONTHS = 12
+BOOK_CHART_CACHE_SECONDS = 24 * 60 * 60
 
 
 @require_GET
@@ -25,12 +27,26 @@ def home(request):
         "recent_activity": recent_activity_for(request.user),
     }
     if can_see_book:
-        context["book_chart"] = charts.monthly_bar_chart(
-            selectors.active_subscribers_by_month(request.user, _last_months(BOOK_CHART_MONTHS))
-        )
+        context["book_chart"] = charts.monthly_bar_chart(_book_by_month(request.user))
     if request.user.has_perm(Tool.ELIGIBILITY):
         context["quick_form"] = EligibilityForm(auto_id="quick_%s")
     return render(request, "brokers/home.html", context)
+
+
+def _book_by_month(user):
+    """The chart's numbers, counted once a day for each user.
+
+    Counting scans every coverage of the book: about 0.2 s for broker@'s 500 groups at bench
+    scale 26, seconds at a million members. The numbers are of whole months, so a day old is
+    fresh enough; the chart says when they were counted.
+    """
+    today = timezone.localdate()
+    key = f"brokers:book-by-month:{user.pk}:{today.isoformat()}"
+    return cache.get_or_set(
+        key,
+        lambda: selectors.active_subscribers_by_month(user, _last_months(BOOK_CHART_MONTHS)),
+        timeout=BOOK_CHART_CACHE_SECONDS,
+    )
 
 
 def _last_months(count):

@@ -135,3 +135,19 @@ def test_dashboard_query_count_does_not_grow_with_the_book(
     # Activity, the session save (3).
     with django_assert_max_num_queries(10):
         client.get(HOME)
+
+
+def test_the_chart_is_counted_once_a_day(cast, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in(client, cast.broker)
+    with CaptureQueriesContext(connection) as first:
+        client.get(HOME)
+    with CaptureQueriesContext(connection) as second:
+        client.get(HOME)
+    coverage_queries = [
+        [q for q in run.captured_queries if "enrollment_coverage" in q["sql"]]
+        for run in (first, second)
+    ]
+    assert [len(queries) for queries in coverage_queries] == [1, 0]

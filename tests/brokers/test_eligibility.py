@@ -137,9 +137,7 @@ def test_a_search_without_match_is_audited_too(cast, client):
 
 
 def test_lookup_by_name_uses_the_dob_last_name_index_expression(cast):
-    queryset = selectors.eligibility_members_for(
-        cast.broker, last_name="Smi", dob=datetime.date(1980, 5, 17)
-    )
+    queryset = selectors.eligibility_candidates(last_name="Smi", dob=datetime.date(1980, 5, 17))
     sql = str(queryset.query).upper()
     # The index is on (dob, lower(last_name)): the query must say LOWER(...) LIKE, not UPPER().
     assert 'LOWER("ENROLLMENT_MEMBER"."LAST_NAME")' in sql and "LIKE" in sql
@@ -406,3 +404,21 @@ def test_delegated_groups_query_count_does_not_grow(cast, client, django_assert_
 
 def test_member_model_label_is_what_the_audit_says():
     assert Member._meta.label == "enrollment.Member"
+
+
+def test_demo_applications_follow_their_status(db):
+    from enrollment.demo_ifp import FEATURED_APPLICATIONS, ifp_applications
+    from portal.demo.world import World
+
+    world = World(seed=1, scale=1, as_of=datetime.date(2026, 11, 1), log=lambda _: None)
+    plans = [f.PlanFactory(market="ifp")]
+    rows = ifp_applications(
+        world, plans_by={("CA", "ifp"): plans}, broker_codes=["BK1", "BK2"], featured_codes=["BK1"]
+    )
+    assert IFPApplication.objects.filter(broker_code="BK1").count() == FEATURED_APPLICATIONS
+    for application in rows:
+        assert application.received_on <= application.status_changed_on <= world.as_of
+        pending = application.status == IFPApplication.Status.PENDING_INFORMATION
+        assert bool(application.missing_information) == pending
+        effectuated = application.status == IFPApplication.Status.EFFECTUATED
+        assert (application.effectuated_on is not None) == effectuated
