@@ -344,3 +344,200 @@ def delegated_groups_for(user):
         .select_related("group__parent")
         .order_by("group__number")
     )
+
+
+# Group details and subscribers.
+# The subscriber list's sort keys, as they appear in its URLs.
+SUBSCRIBER_SORTS = {
+    "name": ("last_name", "first_name"),
+    "id": ("member_id",),
+    "plan": ("plan__plan_type", "plan__name"),
+    "status": ("status",),
+}
+
+
+def subscribers_for(user, group, *, q="", sort="name"):
+    """The subscribers (not dependents) of `group`, if the user may see its roster.
+
+    `q` matches a subscriber ID exactly, or a name from its start: "smi", "jo", or
+    "smith, jo" for last and first name; ignoring case. `sort` is a key of SUBSCRIBER_SORTS,
+    "-" first for descending.
+    """
+    from django.db.models import Q
+
+    from enrollment.models import Member
+
+    subscribers = Member.objects.filter(
+        group=group,
+        group__in=groups_for(user, "view_roster"),
+        relationship=Member.Relationship.SUBSCRIBER,
+    ).select_related("plan")
+    q = " ".join(q.split())
+    if "," in q:
+        last, first = (part.strip() for part in q.split(",", 1))
+        subscribers = subscribers.filter(last_name__istartswith=last, first_name__istartswith=first)
+    elif q:
+        subscribers = subscribers.filter(
+            Q(member_id__iexact=q) | Q(last_name__istartswith=q) | Q(first_name__istartswith=q)
+        )
+    fields = SUBSCRIBER_SORTS.get(sort.removeprefix("-"), SUBSCRIBER_SORTS["name"])
+    descending = "-" if sort.startswith("-") else ""
+    return subscribers.order_by(*(f"{descending}{field}" for field in (*fields, "pk")))
+
+
+def get_subscriber_for(user, pk):
+    """One subscriber of a group whose roster the user may see, or 404, with their group."""
+    from enrollment.models import Member
+
+    subscribers = Member.objects.filter(
+        relationship=Member.Relationship.SUBSCRIBER,
+        group__in=groups_for(user, "view_roster"),
+    ).select_related("group__parent", "plan")
+    return get_object_or_404(subscribers, pk=pk)
+
+
+def dependents_of(subscriber):
+    """The subscriber's dependents, oldest first, each with `coverages` newest first."""
+    from django.db.models import Prefetch
+
+    from enrollment.models import Coverage
+
+    return subscriber.dependents.select_related("plan").prefetch_related(
+        Prefetch(
+            "coverages",
+            queryset=Coverage.objects.select_related("plan").order_by("-start_date"),
+        )
+    ).order_by("dob", "pk")
+
+
+def group_member_counts(group):
+    """Active subscribers, active members and cancelled subscribers of a group, in one query."""
+    from django.db.models import Count, Q
+
+    from enrollment.models import Member
+
+    subscriber = Q(relationship=Member.Relationship.SUBSCRIBER)
+    active = Q(status__in=[Member.Status.ACTIVE, Member.Status.COBRA])
+    return Member.objects.filter(group=group).aggregate(
+        active_subscribers=Count("pk", filter=subscriber & active),
+        active_members=Count("pk", filter=active),
+        cancelled_subscribers=Count("pk", filter=subscriber & Q(status=Member.Status.CANCELLED)),
+    )
+
+
+def group_billing(group):
+    """The group's latest invoice and last posted payment (either may be None).
+
+    Whether the user may see them is the view's check: the employer's billing grant.
+    """
+    from billing.models import Invoice, Payment
+
+    invoice = Invoice.objects.filter(group=group).order_by("-period_start").first()
+    payment = (
+        Payment.objects.filter(group=group, status=Payment.Status.POSTED)
+        .order_by("-received_on", "-pk")
+        .first()
+    )
+    return invoice, payment
+
+
+# Book of Business: the list's sort keys as they appear in its URLs, each a tuple of columns
+# that ends in a unique one, so that a page can start after a row (keyset paging).
+BOOK_SORTS = {
+    "name": ("parent__name", "name", "pk"),
+    "number": ("number", "pk"),
+    "status": ("status", "number", "pk"),
+    "original": ("original_effective_date", "number", "pk"),
+    "renewal": ("renewal_rank", "number", "pk"),
+    "plan": ("plan_key", "number", "pk"),
+}
+
+
+def book_groups_for(user, *, today, filters=None):
+    """The groups of the user's office's book of business, filtered, with the sort keys annotated.
+
+    The book is one EXISTS on guardian's direct-FK table of office grants (a broker's grants
+    are all office grants: brokers.access writes no per-user rows), which PostgreSQL answers
+    as a semi-join; `visible_groups` ORs in the per-user table too, which costs a scan of all
+    groups at a million members (DESIGN.md, Performance notes). `filters` are the cleaned
+    fields of brokers.forms.book.BookFilterForm.
+    """
+    from django.db.models import Exists, OuterRef, Q, Subquery, Value
+    from django.db.models.functions import Coalesce, Concat
+
+    from brokers import alerts
+    from enrollment.models import Group, GroupGroupObjectPermission, Plan
+
+    if user.role not in access.BROKER_ROLES:
+        return Group.objects.none()
+    office_grants = GroupGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"),
+        group__user=user,
+        permission__codename="view_group",
+        permission__content_type__app_label="enrollment",
+        permission__content_type__model="group",
+    )
+    first_plan = (
+        Plan.objects.filter(groups=OuterRef("pk"))
+        .order_by("plan_type", "name")
+        .annotate(key=Concat("plan_type", Value(" "), "name"))
+        .values("key")[:1]
+    )
+    groups = (
+        Group.objects.filter(Exists(office_grants))
+        .select_related("parent")
+        .annotate(
+            renewal_rank=alerts.renewal_rank(today),
+            plan_key=Coalesce(Subquery(first_plan), Value("")),
+        )
+    )
+    filters = filters or {}
+    if filters.get("name"):
+        groups = groups.filter(
+            Q(parent__name__icontains=filters["name"]) | Q(name__icontains=filters["name"])
+        )
+    if filters.get("parent_id"):
+        groups = groups.filter(parent__number__istartswith=filters["parent_id"])
+    if filters.get("suffix_id"):
+        groups = groups.filter(suffix__istartswith=filters["suffix_id"])
+    if filters.get("status"):
+        groups = groups.filter(status=filters["status"])
+    if filters.get("alert"):
+        groups = groups.filter(alerts.alert_condition(filters["alert"], today))
+    if filters.get("plan_name") or filters.get("plan_type"):
+        plans = Plan.objects.filter(groups=OuterRef("pk"))
+        if filters.get("plan_name"):
+            plans = plans.filter(name__icontains=filters["plan_name"])
+        if filters.get("plan_type"):
+            plans = plans.filter(plan_type=filters["plan_type"])
+        groups = groups.filter(Exists(plans))
+    if filters.get("original_from"):
+        groups = groups.filter(original_effective_date__gte=filters["original_from"])
+    if filters.get("original_to"):
+        groups = groups.filter(original_effective_date__lte=filters["original_to"])
+    if filters.get("renewal_from") or filters.get("renewal_to"):
+        months = alerts.renewal_months_between(
+            filters.get("renewal_from"), filters.get("renewal_to"), today
+        )
+        groups = groups.filter(renewal_month__in=months)
+    return groups
+
+
+def book_page_flags_for(user, group_ids, *, today):
+    """For the page's groups only, in one query: {pk: (past due, turning 65, roster allowed)}.
+
+    The roster flag decides View List and Get XLS: an upline may see a group and not its
+    subscribers.
+    """
+    from django.db.models import Exists, OuterRef
+
+    from brokers import alerts
+    from enrollment.models import Group
+
+    roster_ids = access.visible_groups(user, "view_roster").filter(pk=OuterRef("pk"))
+    rows = (
+        Group.objects.filter(pk__in=group_ids)
+        .annotate(can_roster=Exists(roster_ids), **alerts.flag_annotations(today))
+        .values_list("pk", "past_due", "turning_65", "can_roster")
+    )
+    return {pk: tuple(flags) for pk, *flags in rows}
