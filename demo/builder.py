@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 
 from billing import demo as billing_demo
 from brokers import demo as brokers_demo
+from brokers import demo_documents as brokers_demo_documents
 from commissions import demo as commissions_demo
 from employers import demo as employers_demo
 from enrollment import demo as enrollment_demo
@@ -43,6 +44,7 @@ def build_world(world: World) -> dict:
 
     commissions_demo.statements(world, brokers.payees(), premiums)
     brokers.contracting_records()
+    brokers_demo_documents.documents(world)
 
     # One hash for the one published password: hashing it for every login costs seconds and
     # protects nothing.

@@ -19,11 +19,16 @@ def _isolated_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from portal.jobs.models import ReportJob
 
-    storage = ReportJob._meta.get_field("file").storage
-    storage.__dict__["base_location"] = storage.__dict__["location"] = str(tmp_path / "reports")
+    # Report files and ops' documents go to the test's own folder, never to var/.
+    from django.core.files.storage import storages
+
+    moved = [ReportJob._meta.get_field("file").storage, storages["documents"]]
+    for storage, folder in zip(moved, ["reports", "documents"], strict=True):
+        storage.__dict__["base_location"] = storage.__dict__["location"] = str(tmp_path / folder)
     yield
-    storage.__dict__.pop("base_location", None)
-    storage.__dict__.pop("location", None)
+    for storage in moved:
+        storage.__dict__.pop("base_location", None)
+        storage.__dict__.pop("location", None)
 
 
 @pytest.fixture
