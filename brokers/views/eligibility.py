@@ -109,13 +109,12 @@ def eligibility_search(request, form):
 
 def _eligibility_row(member):
     """What the answer shows of a member: status, plan, dates of their latest coverage, group."""
-    coverage = next(iter(member.coverages.all()), None)
     return {
         "member": member,
         "status": member.get_status_display(),
-        "plan": coverage.plan if coverage else member.plan,
-        "effective": coverage.start_date if coverage else None,
-        "term": coverage.end_date if coverage else None,
+        "plan": member.coverage_plan or (member.plan.name if member.plan else ""),
+        "effective": member.coverage_start,
+        "term": member.coverage_end,
         "group": member.group,
     }
 

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -430,6 +431,7 @@ def test_the_page_takes_the_same_queries_however_many_groups(
     client.force_login(cast.broker)
     client.get(BOOK)
     query = {"sort": "-plan", "alert": "renewal", "per_page": 100}
+    cache.clear()  # the count is cached: measure a first visit each time
     with django_assert_max_num_queries(12) as few:
         client.get(BOOK, query)
     parent = f.ParentGroupFactory()
@@ -440,6 +442,7 @@ def test_the_page_takes_the_same_queries_however_many_groups(
         group.plans.add(f.PlanFactory(), f.PlanFactory())
         f.DependentFactory(subscriber=f.MemberFactory(group=group))
         f.InvoiceFactory(group=group)
+    cache.clear()
     with django_assert_max_num_queries(len(few.captured_queries)) as many:
         response = client.get(BOOK, query)
     assert len(rows(response)) == 43  # broker@'s three renew in January too
