@@ -206,36 +206,53 @@ def eligibility_members_for(user, *, member_id="", last_name="", dob=None):
     The book here is the groups the office may see rosters of (view_roster): an upline that was
     allowed group details only learns nothing of the members. A member ID may be narrowed by a
     date of birth; a last name needs one. A list of at most ELIGIBILITY_MATCH_LIMIT + 1, so that
-    the caller can tell there were more.
+    the caller can tell there were more, each with its latest coverage's `coverage_start`,
+    `coverage_end` and `coverage_plan` (a plan name; None without coverage).
 
-    Two small queries rather than one: the members by their index, then which of their few
-    groups the office holds view_roster on. Joined into one, PostgreSQL hashed every group the
-    office may see first (tens of milliseconds at a 5,000-group book; see bench/eligibility.py).
+    The members come by their index alone, then the book is asked about their few groups: a
+    join with the book made PostgreSQL hash every permission row of the office first, 10-15 ms
+    at bench scale 26 and growing with the book (see bench/eligibility.py).
     """
-    from django.db.models import Prefetch, prefetch_related_objects
+    from django.db.models import OuterRef, Subquery
 
     from enrollment.models import Coverage
 
     members = eligibility_candidates(member_id=member_id, last_name=last_name, dob=dob)
     if members is None:
         return []
+    # The latest coverage period's dates and plan, read along (Coverage's (member, -start_date)
+    # index answers each): no second round trip for the few members found.
+    latest = Coverage.objects.filter(member=OuterRef("pk")).order_by("-start_date")
     candidates = list(
-        members.select_related("group__parent", "plan").order_by("last_name", "first_name", "pk")[
-            :ELIGIBILITY_CANDIDATE_LIMIT
-        ]
+        members.select_related("group__parent", "plan")
+        .annotate(
+            coverage_start=Subquery(latest.values("start_date")[:1]),
+            coverage_end=Subquery(latest.values("end_date")[:1]),
+            coverage_plan=Subquery(latest.values("plan__name")[:1]),
+        )
+        .order_by("last_name", "first_name", "pk")[:ELIGIBILITY_CANDIDATE_LIMIT]
     )
     if not candidates:
         return []
-    in_book = set(
+    in_book = _groups_with_rosters(user, {member.group for member in candidates})
+    found = [member for member in candidates if member.group_id in in_book]
+    return found[: ELIGIBILITY_MATCH_LIMIT + 1]
+
+
+# Up to this many groups are asked one by one (two indexed queries each); more, in one query
+# over the book.
+ROSTER_CHECKS_ONE_BY_ONE = 3
+
+
+def _groups_with_rosters(user, groups):
+    """The pks of `groups` whose rosters the user's office may see."""
+    if len(groups) <= ROSTER_CHECKS_ONE_BY_ONE:
+        return {group.pk for group in groups if user.has_perm("enrollment.view_roster", group)}
+    return set(
         access.visible_groups(user, "view_roster")
-        .filter(pk__in={member.group_id for member in candidates})
+        .filter(pk__in=[group.pk for group in groups])
         .values_list("pk", flat=True)
     )
-    found = [member for member in candidates if member.group_id in in_book]
-    found = found[: ELIGIBILITY_MATCH_LIMIT + 1]
-    latest_first = Coverage.objects.select_related("plan").order_by("-start_date")
-    prefetch_related_objects(found, Prefetch("coverages", queryset=latest_first))
-    return found
 
 
 def eligibility_candidates(*, member_id="", last_name="", dob=None):
