@@ -470,43 +470,52 @@ BOOK_SORTS = {
 }
 
 
+def _office_grants(user, codename):
+    """The user's office grants of `codename` on the outer query's group, for an EXISTS.
+
+    The permission is a scalar subquery, looked up once per query, so that the
+    (office, permission, group) index answers the rest.
+    """
+    from django.contrib.auth.models import Permission
+    from django.db.models import OuterRef, Subquery
+
+    from enrollment.models import GroupGroupObjectPermission
+
+    permission = Permission.objects.filter(
+        codename=codename, content_type__app_label="enrollment", content_type__model="group"
+    ).values("pk")[:1]
+    return GroupGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), group__user=user, permission=Subquery(permission)
+    )
+
+
 def book_groups_for(user, *, today, filters=None):
     """The groups of the user's office's book of business, filtered, with the sort keys annotated.
 
     The book is one EXISTS on guardian's direct-FK table of office grants (a broker's grants
     are all office grants: brokers.access writes no per-user rows), which PostgreSQL answers
-    as a semi-join; `visible_groups` ORs in the per-user table too, which costs a scan of all
-    groups at a million members (DESIGN.md, Performance notes). `filters` are the cleaned
-    fields of brokers.forms.book.BookFilterForm.
+    as a semi-join on that table's (office, permission, group) index; `visible_groups` ORs in
+    the per-user table too, which costs a scan of all groups at a million members (DESIGN.md,
+    Performance notes). The permission is a scalar subquery, looked up once per query.
+    `filters` are the cleaned fields of brokers.forms.book.BookFilterForm.
     """
     from django.db.models import Exists, OuterRef, Q, Subquery, Value
     from django.db.models.functions import Coalesce, Concat
 
     from brokers import alerts
-    from enrollment.models import Group, GroupGroupObjectPermission, Plan
+    from enrollment.models import Group, Plan
 
     if user.role not in access.BROKER_ROLES:
         return Group.objects.none()
-    office_grants = GroupGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"),
-        group__user=user,
-        permission__codename="view_group",
-        permission__content_type__app_label="enrollment",
-        permission__content_type__model="group",
-    )
     first_plan = (
         Plan.objects.filter(groups=OuterRef("pk"))
         .order_by("plan_type", "name")
         .annotate(key=Concat("plan_type", Value(" "), "name"))
         .values("key")[:1]
     )
-    groups = (
-        Group.objects.filter(Exists(office_grants))
-        .select_related("parent")
-        .annotate(
-            renewal_rank=alerts.renewal_rank(today),
-            plan_key=Coalesce(Subquery(first_plan), Value("")),
-        )
+    groups = Group.objects.filter(Exists(_office_grants(user, "view_group"))).annotate(
+        renewal_rank=alerts.renewal_rank(today),
+        plan_key=Coalesce(Subquery(first_plan), Value("")),
     )
     filters = filters or {}
     if filters.get("name"):
@@ -540,21 +549,36 @@ def book_groups_for(user, *, today, filters=None):
     return groups
 
 
-def book_page_flags_for(user, group_ids, *, today):
-    """For the page's groups only, in one query: {pk: (past due, turning 65, roster allowed)}.
+def book_page_groups_for(user, group_ids, *, today):
+    """The page's groups in the order of `group_ids`, each with what its row shows.
 
-    The roster flag decides View List and Get XLS: an upline may see a group and not its
-    subscribers.
+    One query for the groups, their parents, alert flags (`past_due`, `turning_65`) and
+    `can_roster` (View List and Get XLS: an upline may see a group and not its subscribers);
+    one for their plans' (type, name) pairs, in `plan_names`. `group_ids` come from
+    `book_groups_for`, so they are already the user's.
     """
-    from django.db.models import Exists, OuterRef
+    from django.db.models import Exists
 
     from brokers import alerts
     from enrollment.models import Group
 
-    roster_ids = access.visible_groups(user, "view_roster").filter(pk=OuterRef("pk"))
-    rows = (
+    groups = (
         Group.objects.filter(pk__in=group_ids)
-        .annotate(can_roster=Exists(roster_ids), **alerts.flag_annotations(today))
-        .values_list("pk", "past_due", "turning_65", "can_roster")
+        .order_by()
+        .select_related("parent")
+        .annotate(
+            can_roster=Exists(_office_grants(user, "view_roster")),
+            **alerts.flag_annotations(today),
+        )
     )
-    return {pk: tuple(flags) for pk, *flags in rows}
+    by_pk = {group.pk: group for group in groups}
+    for group in by_pk.values():
+        group.plan_names = []
+    plans = (
+        Group.plans.through.objects.filter(group_id__in=group_ids)
+        .order_by("plan__plan_type", "plan__name")
+        .values_list("group_id", "plan__plan_type", "plan__name")
+    )
+    for group_id, plan_type, name in plans:
+        by_pk[group_id].plan_names.append((plan_type, name))
+    return [by_pk[pk] for pk in group_ids if pk in by_pk]
