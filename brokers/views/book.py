@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from brokers import alerts, selectors
@@ -132,7 +133,11 @@ def group_list(request):
     template = TEMPLATE
     if request.htmx and request.htmx.target == "book" and not request.htmx.history_restore_request:
         template += "#book"
-    return render(request, template, context)
+    response = render(request, template, context)
+    # The same URL answers a fragment to htmx and a page to the browser: a browser that goes
+    # Back must not be handed the fragment from its cache.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET
