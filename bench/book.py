@@ -36,7 +36,9 @@ def _get(client, path, params=None):
 
 def _book(user):
     return selectors.book_groups_for(
-        user, today=timezone.localdate(), filters={"status": QUERY["status"]}
+        selectors.book_scope_for(user),
+        today=timezone.localdate(),
+        filters={"status": QUERY["status"]},
     )
 
 
