@@ -224,27 +224,46 @@ def eligibility_members_for(user, *, member_id="", last_name="", dob=None):
     return found[: ELIGIBILITY_MATCH_LIMIT + 1]
 
 
-def roster_groups_among(user, group_ids):
-    """The pks among `group_ids` of groups whose rosters the user's office may see.
+def _office_holds(user, codename):
+    """Exists: the user's office holds `codename` on the outer query's group; None outside one.
 
-    One probe a group of the (office, permission, group) index of guardian's direct-FK table,
-    the permission looked up once. Office grants only, as for the book of business:
-    brokers.access writes no per-user rows.
+    One probe of the (office, permission, group) index of guardian's direct-FK table, the
+    permission looked up once. The office's grants only, as for the book of business:
+    brokers.access grants offices, never single users. `visible_groups` ORs in the per-user
+    table too, which PostgreSQL answers by hashing every grant of the office first (7 ms for
+    roster checks, 42 ms for the home page's count at a million members).
     """
     from django.contrib.auth.models import Permission
     from django.db.models import Exists, OuterRef, Subquery
 
-    from enrollment.models import Group, GroupGroupObjectPermission
+    from enrollment.models import GroupGroupObjectPermission
 
+    broker = access.broker_for(user) if user.role in access.BROKER_ROLES else None
+    if broker is None or broker.office_id is None:
+        return None
     permission = Permission.objects.filter(
-        codename="view_roster", content_type__app_label="enrollment", content_type__model="group"
+        codename=codename, content_type__app_label="enrollment", content_type__model="group"
     ).values("pk")[:1]
-    grants = GroupGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), group__user=user, permission=Subquery(permission)
+    return Exists(
+        GroupGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"),
+            group_id=broker.office_id,
+            permission=Subquery(permission),
+        )
     )
-    return (
-        Group.objects.filter(pk__in=group_ids).filter(Exists(grants)).values_list("pk", flat=True)
-    )
+
+
+def office_groups(user, codename="view_group"):
+    """The groups the user's office holds `codename` on (its book, for view_group)."""
+    from enrollment.models import Group
+
+    holds = _office_holds(user, codename)
+    return Group.objects.filter(holds) if holds is not None else Group.objects.none()
+
+
+def roster_groups_among(user, group_ids):
+    """The pks among `group_ids` of groups whose rosters the user's office may see."""
+    return office_groups(user, "view_roster").filter(pk__in=group_ids).values_list("pk", flat=True)
 
 
 def eligibility_candidates(*, member_id="", last_name="", dob=None):
@@ -272,8 +291,21 @@ def eligibility_candidates(*, member_id="", last_name="", dob=None):
     # The latest coverage period's dates and plan, read along (Coverage's (member, -start_date)
     # index answers each): no second round trip for the few members found.
     latest = Coverage.objects.filter(member=OuterRef("pk")).order_by("-start_date")
+    # Only what the answer shows: no address, and no SSN to decrypt.
     return (
-        members.select_related("group__parent", "plan")
+        members.select_related("group", "plan")
+        .only(
+            "member_id",
+            "first_name",
+            "last_name",
+            "dob",
+            "status",
+            "relationship",
+            "subscriber_id",
+            "group__name",
+            "group__number",
+            "plan__name",
+        )
         .annotate(
             coverage_start=Subquery(latest.values("start_date")[:1]),
             coverage_end=Subquery(latest.values("end_date")[:1]),
@@ -306,7 +338,7 @@ def active_subscribers_by_month(user, months):
     }
     counts = (
         Coverage.objects.filter(
-            group__in=access.visible_groups(user, "view_group"),
+            group__in=office_groups(user, "view_group"),
             member__relationship=Member.Relationship.SUBSCRIBER,
             start_date__lte=months[-1],
         )

@@ -22,7 +22,7 @@ def home(request):
     can_see_book = request.user.has_perm(Tool.BOOK_OF_BUSINESS)
     context = {
         "broker": broker,
-        "group_count": selectors.groups_for(request.user).count() if can_see_book else None,
+        "group_count": selectors.office_groups(request.user).count() if can_see_book else None,
         "can_view_commissions": access.can_view_commissions(request.user),
         "recent_activity": recent_activity_for(request.user),
     }
