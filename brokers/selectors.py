@@ -396,9 +396,7 @@ def delegated_groups_for(user):
     if broker is None:
         return BrokerAccessGrant.objects.none()
     return (
-        BrokerAccessGrant.objects.filter(
-            broker=broker, group__in=access.visible_groups(user, "view_group")
-        )
+        BrokerAccessGrant.objects.filter(broker=broker, group__in=office_groups(user, "view_group"))
         .select_related("group__parent")
         .order_by("group__number")
     )
