@@ -21,12 +21,14 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
+from brokers.models import Document
 from portal.jobs.services import report_job_request
 from tests.authz.urlconf import all_patterns
 from tests.cast import ROLES
+from tests.factories import DocumentFactory
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 320
+EXPECTED_PATTERN_COUNT = 342
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"
@@ -102,10 +104,12 @@ BROKER_TOOL_PAGES = {
 BROKER_OFFICE_OBJECT_PAGES = {
     "brokers:staff-detail": {"broker"},
     "brokers:group-detail": {"broker", "staff", "upline"},
+    "brokers:group-detail-xlsx": {"broker", "staff", "upline"},
     "brokers:subscriber-list": {"broker", "staff"},
     "brokers:subscriber-detail": {"broker", "staff"},
 }
 POST_ONLY_NAMES = {
+    "brokers:quick-eligibility",
     "brokers:register-send",
     "brokers:account-phone",
     "brokers:license-primary",
@@ -154,8 +158,14 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(cast.staff.pk)
         elif param == "pk" and pattern.name == "brokers:license-primary":
             kwargs[param] = str(cast.broker.broker.licenses.first().pk)
-        elif param == "pk" and pattern.name in ("brokers:group-detail", "brokers:subscriber-list"):
+        elif param == "pk" and pattern.name in (
+            "brokers:group-detail",
+            "brokers:group-detail-xlsx",
+            "brokers:subscriber-list",
+        ):
             kwargs[param] = str(cast.employer_groups[0].pk)
+        elif param == "pk" and pattern.name == "brokers:document-download":
+            kwargs[param] = str(Document.objects.get().pk)
         elif param == "pk" and pattern.name == "brokers:subscriber-detail":
             kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
         elif param in ("object_id", "id"):
@@ -261,6 +271,12 @@ def test_every_url_pattern_has_a_rule():
 
 
 @pytest.fixture
+def published_document(db):
+    """A published document in Forms & Brochures, for its download page."""
+    return DocumentFactory()
+
+
+@pytest.fixture
 def finished_job(cast, django_capture_on_commit_callbacks):
     """A roster export the broker requested, run to completion so that it can be downloaded."""
     with django_capture_on_commit_callbacks(execute=True):
@@ -275,7 +291,7 @@ def finished_job(cast, django_capture_on_commit_callbacks):
 
 
 @pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
-def test_access_matrix(role, cast, client, finished_job):
+def test_access_matrix(role, cast, client, finished_job, published_document):
     if role != ANONYMOUS:
         client.force_login(cast.users[role])
     failures = []
@@ -293,7 +309,9 @@ def test_access_matrix(role, cast, client, finished_job):
     assert checked == EXPECTED_PATTERN_COUNT
 
 
-def test_the_anonymous_surface_is_exactly_the_public_list(client, cast, finished_job):
+def test_the_anonymous_surface_is_exactly_the_public_list(
+    client, cast, finished_job, published_document
+):
     """Every page an anonymous user can reach without a login redirect is on the public list."""
     reachable = set()
     for pattern in all_patterns():
