@@ -21,6 +21,7 @@ from brokers import demo_documents as brokers_demo_documents
 from commissions import demo as commissions_demo
 from employers import demo as employers_demo
 from enrollment import demo as enrollment_demo
+from enrollment import demo_ifp as enrollment_demo_ifp
 from portal.demo import PASSWORD, cast
 from portal.demo.world import World
 from providers import demo as providers_demo
@@ -45,6 +46,15 @@ def build_world(world: World) -> dict:
     commissions_demo.statements(world, brokers.payees(), premiums)
     brokers.contracting_records()
     brokers_demo_documents.documents(world)
+    # Individual & family applications under the brokers' Individual Broker IDs; the demo
+    # brokers' own get a long list to filter and page through.
+    tenants = world.tenants
+    enrollment_demo_ifp.ifp_applications(
+        world,
+        plans_by=plans_by,
+        broker_codes=[b.ifp_code for b in brokers.brokers if b.ifp_code],
+        featured_codes=[b.ifp_code for b in (tenants.broker, tenants.broker2) if b.ifp_code],
+    )
 
     # One hash for the one published password: hashing it for every login costs seconds and
     # protects nothing.

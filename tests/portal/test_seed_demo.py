@@ -246,3 +246,16 @@ def test_if_empty_leaves_a_seeded_database_alone():
     assert "left it alone" in output
     assert Member.objects.count() == members
     assert User.objects.filter(role=Role.BROKER, email="broker@demo.test").count() == 1
+
+
+def test_broker_has_ifp_applications_and_documents_to_browse(world):
+    from brokers.models import Document
+    from enrollment.models import IFPApplication
+
+    codes = broker_access.broker_codes_for(world["broker@demo.test"])
+    applications = IFPApplication.objects.filter(broker_code__in=[c.code for c in codes])
+    assert applications.count() >= 50
+    assert len(set(applications.values_list("status", flat=True))) == len(
+        IFPApplication.Status.values
+    )
+    assert Document.objects.filter(is_published=True).exists()
