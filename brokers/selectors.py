@@ -458,12 +458,16 @@ def dependents_of(subscriber):
 
     from enrollment.models import Coverage
 
-    return subscriber.dependents.select_related("plan").prefetch_related(
-        Prefetch(
-            "coverages",
-            queryset=Coverage.objects.select_related("plan").order_by("-start_date"),
+    return (
+        subscriber.dependents.select_related("plan")
+        .prefetch_related(
+            Prefetch(
+                "coverages",
+                queryset=Coverage.objects.select_related("plan").order_by("-start_date"),
+            )
         )
-    ).order_by("dob", "pk")
+        .order_by("dob", "pk")
+    )
 
 
 def group_member_counts(group):

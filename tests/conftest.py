@@ -17,11 +17,11 @@ def _isolated_settings(settings, tmp_path):
     settings.PORTAL_REQUIRE_MFA = False
     # Real password hashing costs ~0.3 s a user; the tests make dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.files.storage import storages
+
     from portal.jobs.models import ReportJob
 
     # Report files and ops' documents go to the test's own folder, never to var/.
-    from django.core.files.storage import storages
-
     moved = [ReportJob._meta.get_field("file").storage, storages["documents"]]
     for storage, folder in zip(moved, ["reports", "documents"], strict=True):
         storage.__dict__["base_location"] = storage.__dict__["location"] = str(tmp_path / folder)
