@@ -33,6 +33,7 @@ from brokers import alerts, selectors
 from brokers.access import Tool, broker_portal, tool_required
 from brokers.forms.book import BookFilterForm
 from enrollment.models import Group
+from portal.lists import sortable_columns
 
 TEMPLATE = "brokers/book/group_list.html"
 DEFAULT_SORT = "number"
@@ -130,7 +131,7 @@ def group_list(request):
         "more_than_cap": matched > COUNT_CAP,
         "sort": sort,
         "per_page": per_page,
-        "columns": [_column(label, key, sort) for label, key in COLUMNS],
+        "columns": sortable_columns(COLUMNS, sort),
         "sorted_by": next((c for c in COLUMNS if c[1] == sort.removeprefix("-")), COLUMNS[1])[0],
         "searched": any(filters.values()),
         "notices": notices,
@@ -387,15 +388,3 @@ def _run_html(run, *, csrf_token):
     return format_html(
         '<tbody class="book__run">{}</tbody>', format_html_join("", "{}", ((r,) for r in rows))
     )
-
-
-def _column(label, key, sort):
-    if key is None:
-        return {"label": label, "sort": None, "aria_sort": ""}
-    ascending = sort == key
-    descending = sort == f"-{key}"
-    return {
-        "label": label,
-        "sort": f"-{key}" if ascending else key,
-        "aria_sort": "ascending" if ascending else "descending" if descending else "",
-    }

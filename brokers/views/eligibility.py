@@ -16,6 +16,7 @@ from brokers.forms.eligibility import ApplicationFilterForm, EligibilityForm
 from enrollment.models import IFPApplication, Member
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.lists import sortable_columns
 
 APPLICATIONS_PER_PAGE = 25
 # The application list's columns: heading, sort key (see selectors.IFP_APPLICATION_SORTS).
@@ -147,7 +148,7 @@ def application_list(request):
         "form": form,
         "page": page,
         "sort": sort,
-        "columns": [_column(label, key, sort) for label, key in APPLICATION_COLUMNS],
+        "columns": sortable_columns(APPLICATION_COLUMNS, sort),
         "searched": any(filters.values()),
         "broker_code": code,
         "statuses": IFPApplication.Status,
@@ -156,16 +157,6 @@ def application_list(request):
     if request.htmx and request.htmx.target == "application-results":
         template += "#results"
     return render(request, template, context)
-
-
-def _column(label, key, sort):
-    ascending = sort == key
-    descending = sort == f"-{key}"
-    return {
-        "label": label,
-        "sort": f"-{key}" if ascending else key,
-        "aria_sort": "ascending" if ascending else "descending" if descending else "",
-    }
 
 
 @require_GET

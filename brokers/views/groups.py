@@ -26,6 +26,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.jobs.registry import XLSX
 from portal.jobs.writers import write_xlsx
+from portal.lists import sortable_columns
 
 SUBSCRIBERS_PER_PAGE = 25
 # The subscriber list's columns: heading, sort key (see selectors.SUBSCRIBER_SORTS).
@@ -247,23 +248,13 @@ def subscriber_list(request, pk):
         "page": page,
         "q": q,
         "sort": sort,
-        "columns": [_column(label, key, sort) for label, key in COLUMNS],
+        "columns": sortable_columns(COLUMNS, sort),
         "turning_65": alerts.TURNING_65,
     }
     template = "brokers/groups/subscriber_list.html"
     if request.htmx and request.htmx.target == "subscriber-results":
         template += "#results"
     return render(request, template, context)
-
-
-def _column(label, key, sort):
-    ascending = sort == key
-    descending = sort == f"-{key}"
-    return {
-        "label": label,
-        "sort": f"-{key}" if ascending else key,
-        "aria_sort": "ascending" if ascending else "descending" if descending else "",
-    }
 
 
 @require_GET

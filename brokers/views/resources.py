@@ -19,6 +19,7 @@ from brokers.access import broker_portal
 from brokers.forms.resources import DocumentFilterForm
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.lists import sortable_columns
 
 DOCUMENTS_PER_PAGE = 20
 # The list's columns: heading, sort key (see selectors.DOCUMENT_SORTS) or None.
@@ -49,7 +50,7 @@ def document_list(request):
         "form": form,
         "page": page,
         "sort": sort,
-        "columns": [_column(label, key, sort) for label, key in COLUMNS],
+        "columns": sortable_columns(COLUMNS, sort),
         "filtered": any(filters.values()),
         "quoting_url": settings.CARRIER.get("quoting_url", ""),
     }
@@ -58,16 +59,6 @@ def document_list(request):
     if request.htmx and request.htmx.target == "document-results":
         template += "#results"
     return render(request, template, context)
-
-
-def _column(label, key, sort):
-    ascending = key is not None and sort == key
-    descending = key is not None and sort == f"-{key}"
-    return {
-        "label": label,
-        "sort": (f"-{key}" if ascending else key) if key else None,
-        "aria_sort": "ascending" if ascending else "descending" if descending else "",
-    }
 
 
 @require_GET

@@ -18,6 +18,7 @@ from brokers import access, selectors, services
 from brokers.access import Tool, broker_portal, tool_required
 from brokers.forms.staff import StaffCreateForm, StaffFilterForm, StaffToolsForm, UplineAccessForm
 from portal.accounts.models import Role, UserStatus
+from portal.lists import sortable_columns
 
 STAFF_PER_PAGE = 25
 # The list's columns: heading, sort key (see selectors.STAFF_SORTS).
@@ -71,7 +72,7 @@ def staff_list(request):
         "form": form,
         "page": page,
         "sort": sort,
-        "columns": [_column(label, key, sort) for label, key in COLUMNS],
+        "columns": sortable_columns(COLUMNS, sort),
         "searched": any(filters.values()),
         "statuses": UserStatus,
         "can_change_upline": request.user.role == Role.BROKER,
@@ -81,16 +82,6 @@ def staff_list(request):
     if request.htmx and request.htmx.target == "staff-results":
         template += "#results"
     return render(request, template, context)
-
-
-def _column(label, key, sort):
-    ascending = sort == key
-    descending = sort == f"-{key}"
-    return {
-        "label": label,
-        "sort": f"-{key}" if ascending else key,
-        "aria_sort": "ascending" if ascending else "descending" if descending else "",
-    }
 
 
 @require_http_methods(["GET", "POST"])
