@@ -44,6 +44,7 @@ def build_world(world: World) -> dict:
         premiums.update(billing_demo.bills(world, facts, enrolled.coverage_by_group))
 
     commissions_demo.statements(world, brokers.payees(), premiums)
+    enrollment_demo.pending_terminations(world)
     brokers.contracting_records()
     brokers_demo_documents.documents(world)
     # Individual & family applications under the brokers' Individual Broker IDs; the demo

@@ -434,3 +434,25 @@ class EmployerBuilder:
         # HMO members choose a primary care physician.
         if member.plan.plan_type == Plan.PlanType.HMO and self.pcps:
             member.pcp_name, member.pcp_npi = self.rng.choice(self.pcps)
+
+
+# One in this many active groups has given notice, so the book of business shows the pending
+# termination alert.
+PENDING_TERMINATION_EVERY = 15
+
+
+def pending_terminations(world: World) -> None:
+    """Some active groups end at the close of next month: cancelled, but not yet."""
+    end = month_end(add_months(world.as_of, 1))
+    notice = (
+        Group.objects.filter(
+            status=Group.Status.ACTIVE,
+            cancellation_date__isnull=True,
+            suffix_effective_date__lte=end,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    chosen = list(notice)[::PENDING_TERMINATION_EVERY]
+    Group.objects.filter(pk__in=chosen).update(cancellation_date=end)
+    world.say(f"{len(chosen)} groups pending termination")
