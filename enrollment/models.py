@@ -257,7 +257,15 @@ class Member(models.Model):
         ]
         # Eligibility by last name + DOB uses an index on (dob, lower(last_name)) created in
         # migration 0002, with PostgreSQL's text_pattern_ops for prefix searches.
-        indexes = [models.Index(fields=["group", "last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["group", "last_name", "first_name"]),
+            # A group's subscriber list, in name order, paged by OFFSET over this index alone.
+            models.Index(
+                fields=["group", "last_name", "first_name", "id"],
+                condition=Q(relationship="subscriber"),
+                name="member_subscribers_by_name_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.last_name}, {self.first_name} ({self.member_id})"
