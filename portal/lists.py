@@ -17,3 +17,16 @@ def sortable_columns(columns, sort):
             }
         )
     return headings
+
+
+def chosen_sort(request, sorts, default):
+    """The `sort` asked for in the URL ("key" or "-key" for a key of `sorts`), else `default`."""
+    sort = request.GET.get("sort") or default
+    return sort if sort.removeprefix("-") in sorts else default
+
+
+def list_template(request, template, results_id):
+    """The whole page, or only its `results` partial when htmx asks to swap `#results_id`."""
+    if request.htmx and request.htmx.target == results_id:
+        return f"{template}#results"
+    return template

@@ -16,7 +16,7 @@ from brokers.forms.eligibility import ApplicationFilterForm, EligibilityForm
 from enrollment.models import IFPApplication, Member
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
-from portal.lists import sortable_columns
+from portal.lists import chosen_sort, list_template, sortable_columns
 
 APPLICATIONS_PER_PAGE = 25
 # The application list's columns: heading, sort key (see selectors.IFP_APPLICATION_SORTS).
@@ -127,9 +127,7 @@ def application_list(request):
     """IFP application status for the Broker ID the dashboard is viewed for."""
     form = ApplicationFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    sort = request.GET.get("sort", "-received")
-    if sort.removeprefix("-") not in selectors.IFP_APPLICATION_SORTS:
-        sort = "-received"
+    sort = chosen_sort(request, selectors.IFP_APPLICATION_SORTS, "-received")
     code = access.acting_broker_code(request)
     applications = selectors.ifp_applications_for(
         request.user, broker_code=code.code if code else None, sort=sort, **filters
@@ -153,9 +151,9 @@ def application_list(request):
         "broker_code": code,
         "statuses": IFPApplication.Status,
     }
-    template = "brokers/eligibility/application_list.html"
-    if request.htmx and request.htmx.target == "application-results":
-        template += "#results"
+    template = list_template(
+        request, "brokers/eligibility/application_list.html", "application-results"
+    )
     return render(request, template, context)
 
 

@@ -26,7 +26,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.jobs.registry import XLSX
 from portal.jobs.writers import write_xlsx
-from portal.lists import sortable_columns
+from portal.lists import chosen_sort, list_template, sortable_columns
 
 SUBSCRIBERS_PER_PAGE = 25
 # The subscriber list's columns: heading, sort key (see selectors.SUBSCRIBER_SORTS).
@@ -228,9 +228,7 @@ def _turning_65(today):
 def subscriber_list(request, pk):
     group = selectors.get_group_for(request.user, pk, "view_roster")
     q = request.GET.get("q", "").strip()[:60]
-    sort = request.GET.get("sort", "name")
-    if sort.removeprefix("-") not in selectors.SUBSCRIBER_SORTS:
-        sort = "name"
+    sort = chosen_sort(request, selectors.SUBSCRIBER_SORTS, "name")
     subscribers = selectors.subscribers_for(request.user, group, q=q, sort=sort)
     # Page over the ids alone, then load that page's rows: the OFFSET then reads only the index
     # (member_subscribers_by_name_idx), so the last page of a 14,000-subscriber group costs
@@ -259,9 +257,7 @@ def subscriber_list(request, pk):
         "columns": sortable_columns(COLUMNS, sort),
         "turning_65": alerts.TURNING_65,
     }
-    template = "brokers/groups/subscriber_list.html"
-    if request.htmx and request.htmx.target == "subscriber-results":
-        template += "#results"
+    template = list_template(request, "brokers/groups/subscriber_list.html", "subscriber-results")
     return render(request, template, context)
 
 

@@ -19,7 +19,7 @@ from brokers.access import broker_portal
 from brokers.forms.resources import DocumentFilterForm
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
-from portal.lists import sortable_columns
+from portal.lists import chosen_sort, list_template, sortable_columns
 
 DOCUMENTS_PER_PAGE = 20
 # The list's columns: heading, sort key (see selectors.DOCUMENT_SORTS) or None.
@@ -40,9 +40,7 @@ LICENSE_WARNING_DAYS = 60
 def document_list(request):
     form = DocumentFilterForm(request.GET, states=selectors.document_states_for(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
-    sort = request.GET.get("sort", "title")
-    if sort.removeprefix("-") not in selectors.DOCUMENT_SORTS:
-        sort = "title"
+    sort = chosen_sort(request, selectors.DOCUMENT_SORTS, "title")
     documents = selectors.documents_for(request.user, sort=sort, **filters)
     page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -55,9 +53,7 @@ def document_list(request):
         "quoting_url": settings.CARRIER.get("quoting_url", ""),
     }
     # The filters and the sort and page links swap just the results when htmx is there.
-    template = "brokers/resources/document_list.html"
-    if request.htmx and request.htmx.target == "document-results":
-        template += "#results"
+    template = list_template(request, "brokers/resources/document_list.html", "document-results")
     return render(request, template, context)
 
 

@@ -18,7 +18,7 @@ from brokers import access, selectors, services
 from brokers.access import Tool, broker_portal, tool_required
 from brokers.forms.staff import StaffCreateForm, StaffFilterForm, StaffToolsForm, UplineAccessForm
 from portal.accounts.models import Role, UserStatus
-from portal.lists import sortable_columns
+from portal.lists import chosen_sort, list_template, sortable_columns
 
 STAFF_PER_PAGE = 25
 # The list's columns: heading, sort key (see selectors.STAFF_SORTS).
@@ -61,9 +61,7 @@ def _staff_user_to_change(request, pk):
 def staff_list(request):
     form = StaffFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    sort = request.GET.get("sort", "email")
-    if sort.removeprefix("-") not in selectors.STAFF_SORTS:
-        sort = "email"
+    sort = chosen_sort(request, selectors.STAFF_SORTS, "email")
     users = selectors.staff_users_for(request.user, sort=sort, **filters)
     page = Paginator(users, STAFF_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -78,9 +76,7 @@ def staff_list(request):
         "can_change_upline": request.user.role == Role.BROKER,
     }
     # The search form and the sort and page links swap just the results when htmx is there.
-    template = "brokers/staff/staff_list.html"
-    if request.htmx and request.htmx.target == "staff-results":
-        template += "#results"
+    template = list_template(request, "brokers/staff/staff_list.html", "staff-results")
     return render(request, template, context)
 
 
