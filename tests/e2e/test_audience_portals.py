@@ -6,6 +6,7 @@ Each page it reaches must pass axe-core with no serious or critical violation.
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.context_processors import BROKER_NAV, EMPLOYER_NAV, PROVIDER_NAV
 from tests.cast import ROLES
@@ -57,13 +58,13 @@ def test_role_signs_in_to_its_home_and_every_nav_page_is_accessible(
     for label, _url_name, perm in nav:
         if perm and not user.has_perm(perm):
             # A tool the user's broker did not grant them is not in their navigation.
-            assert main_nav.get_by_role("link", name=label, exact=True).count() == 0
+            expect(main_nav.get_by_role("link", name=label, exact=True)).to_have_count(0)
             continue
         main_nav.get_by_role("link", name=label, exact=True).click()
         page.wait_for_load_state()
         # The page it opened marks itself as the current nav item, so it is that page, not a 404.
-        assert main_nav.locator("a[aria-current=page]").inner_text() == label, page.url
-        assert page.get_by_role("heading", level=1).count() == 1, page.url
+        expect(main_nav.locator("a[aria-current=page]")).to_have_text(label)
+        expect(page.get_by_role("heading", level=1)).to_have_count(1)
         assert_accessible(page, axe_source)
 
 
@@ -73,7 +74,7 @@ def test_ops_signs_in_to_the_admin_and_its_pages_are_accessible(live_cast, page,
     log_in(page, "ops@demo.test")
 
     assert urlsplit(page.url).path == home
-    assert page.get_by_role("heading", level=1, name=heading).is_visible()
+    expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
     for path in [
         "/admin/",
         "/admin/accounts/user/",

@@ -39,9 +39,9 @@ def test_filter_sort_page_expand_clear_back_export_and_print(bigger_book, page, 
     cast = bigger_book
     log_in(page, "broker@demo.test")
     page.goto(BOOK)
-    assert page.get_by_role("heading", level=1, name="Book of Business").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Book of Business")).to_be_visible()
     expect(page.get_by_role("status").first).to_contain_text("15 groups in your book")
-    assert suffix_rows(page).count() == 15
+    expect(suffix_rows(page)).to_have_count(15)
     assert_accessible(page, axe_source)
 
     # Filter by group name: htmx swaps the table and the URL follows.
@@ -91,7 +91,9 @@ def test_filter_sort_page_expand_clear_back_export_and_print(bigger_book, page, 
 
     # The alert legend.
     page.get_by_role("link", name="What do these alert icons mean?").click()
-    assert page.get_by_role("heading", level=1, name="What do these alert icons mean?").is_visible()
+    expect(
+        page.get_by_role("heading", level=1, name="What do these alert icons mean?")
+    ).to_be_visible()
     assert_accessible(page, axe_source)
     page.go_back()
 
@@ -116,6 +118,6 @@ def test_the_upline_sees_the_book_without_lists_or_exports(live_cast, page, axe_
     log_in(page, "upline@demo.test")
     page.goto(BOOK)
     expect(suffix_rows(page)).to_have_count(3)
-    assert page.get_by_role("button", name=re.compile("Get XLS")).count() == 0
-    assert page.get_by_role("link", name=re.compile("View List")).count() == 0
+    expect(page.get_by_role("button", name=re.compile("Get XLS"))).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("View List"))).to_have_count(0)
     assert_accessible(page, axe_source)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from brokers.services import broker_of_record_start
 from portal.accounts.models import RegistrationToken, Role
@@ -48,26 +49,26 @@ def test_a_broker_registers_from_npn_and_tax_id_to_the_first_sign_in(
     page.get_by_label("Tax ID").fill("12-3456789")
     page.get_by_role("button", name="Continue").click()
 
-    assert page.get_by_role("cell", name="j••••@nimble.example").is_visible()
-    assert page.get_by_role("cell", name="Nimble", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="j••••@nimble.example")).to_be_visible()
+    expect(page.get_by_role("cell", name="Nimble", exact=True)).to_be_visible()
     assert_accessible(page, axe_source)
 
     page.get_by_role("button", name="Send Email").click()
 
-    assert page.get_by_role("heading", name="Check your email").is_visible()
-    assert page.get_by_role("button", name="Resend registration email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    expect(page.get_by_role("button", name="Resend registration email")).to_be_visible()
     assert_accessible(page, axe_source)
     (invitation,) = mail.outbox
     assert invitation.to == ["jack@nimble.example"]
     link = re.search(r"http://\S+/brokers/register/complete/\S+/", invitation.body).group(0)
 
     page.goto(link)
-    assert page.get_by_role("heading", name="Finish registering").is_visible()
+    expect(page.get_by_role("heading", name="Finish registering")).to_be_visible()
     assert_accessible(page, axe_source)
 
     secret = complete_registration(page, NEW_PASSWORD)
 
-    assert page.get_by_role("heading", name="Your account is active").is_visible()
+    expect(page.get_by_role("heading", name="Your account is active")).to_be_visible()
     assert_accessible(page, axe_source)
     confirmation = mail.outbox[-1]
     assert confirmation.to == ["jack@nimble.example"]
@@ -87,7 +88,7 @@ def test_a_broker_registers_from_npn_and_tax_id_to_the_first_sign_in(
     page.wait_for_load_state()
 
     assert urlsplit(page.url).path == "/brokers/"
-    assert page.get_by_text("Jack Nimble").first.is_visible()
+    expect(page.get_by_text("Jack Nimble").first).to_be_visible()
 
 
 def test_a_mismatch_gets_one_neutral_message(contracted, page, axe_source):
@@ -98,7 +99,7 @@ def test_a_mismatch_gets_one_neutral_message(contracted, page, axe_source):
 
     alert = page.get_by_role("alert")
     assert "could not find a contracting record with that NPN and Tax ID" in alert.inner_text()
-    assert page.get_by_role("button", name="Send Email").count() == 0
+    expect(page.get_by_role("button", name="Send Email")).to_have_count(0)
     assert_accessible(page, axe_source)
 
 
@@ -111,7 +112,7 @@ def test_an_expired_link_explains_how_to_get_a_new_one(transactional_db, page, a
 
     page.goto(f"/brokers/register/complete/{raw}/")
 
-    assert page.get_by_role("heading", name="This registration link has expired").is_visible()
+    expect(page.get_by_role("heading", name="This registration link has expired")).to_be_visible()
     assert_accessible(page, axe_source)
     page.get_by_role("link", name="start registration again").click()
     assert urlsplit(page.url).path == "/brokers/register/"

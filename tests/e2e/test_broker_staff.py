@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.shortcuts import resolve_url
+from playwright.sync_api import expect
 
 from brokers import access
 from brokers.services import upline_access_revoke
@@ -39,8 +40,8 @@ def test_a_staff_user_is_created_registers_is_restricted_and_disabled_mid_sessio
 
     # The broker creates the user.
     page.goto("/brokers/account/staff/")
-    assert page.get_by_role("heading", level=1, name="Manage Accounts").is_visible()
-    assert page.get_by_text("1 item found, displaying all items.").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Manage Accounts")).to_be_visible()
+    expect(page.get_by_text("1 item found, displaying all items.")).to_be_visible()
     assert_accessible(page, axe_source)
     page.get_by_role("link", name="Create User").click()
     assert_accessible(page, axe_source)
@@ -49,29 +50,29 @@ def test_a_staff_user_is_created_registers_is_restricted_and_disabled_mid_sessio
     page.get_by_label("Last name").fill("Okafor")
     page.get_by_role("button", name="Create User").click()
 
-    assert page.get_by_role("heading", level=1, name="Nia Okafor").is_visible()
-    assert page.get_by_text("Pending registration").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Nia Okafor")).to_be_visible()
+    expect(page.get_by_text("Pending registration")).to_be_visible()
     assert_accessible(page, axe_source)
     detail_url = page.url
     page.goto("/brokers/account/staff/?sort=-created")
     row = page.get_by_role("row").filter(has_text="nia.okafor@harbor.example")
-    assert row.get_by_role("cell", name="Pending registration").is_visible()
-    assert row.get_by_role("button", name=re.compile("Resend Registration Email")).is_visible()
+    expect(row.get_by_role("cell", name="Pending registration")).to_be_visible()
+    expect(row.get_by_role("button", name=re.compile("Resend Registration Email"))).to_be_visible()
     assert_accessible(page, axe_source)
     # Search and sort swap the results in place (htmx) and keep them in the URL.
     search = page.get_by_role("search", name="Search for users")
     search.get_by_label("Last name").fill("oka")
     search.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"last_name=oka"))
-    assert page.get_by_text("1 item found, displaying all items.").is_visible()
+    expect(page.get_by_text("1 item found, displaying all items.")).to_be_visible()
     page.get_by_role("link", name="Email", exact=True).click()
     page.wait_for_url(re.compile(r"sort=email"))
-    assert page.locator("#staff-results").count() == 1
-    assert page.locator("th[aria-sort=ascending]").inner_text() == "Email"
+    expect(page.locator("#staff-results")).to_have_count(1)
+    expect(page.locator("th[aria-sort=ascending]")).to_have_text("Email")
     search.get_by_label("Last name").fill("")
     search.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"last_name=&.*sort=email"))
-    assert page.get_by_text("2 items found, displaying all items.").is_visible()
+    expect(page.get_by_text("2 items found, displaying all items.")).to_be_visible()
     assert_accessible(page, axe_source)
 
     # The staff user registers from the emailed link, in their own browser.
@@ -80,16 +81,16 @@ def test_a_staff_user_is_created_registers_is_restricted_and_disabled_mid_sessio
     link = re.search(r"http://\S+/brokers/register/complete/\S+/", invitation.body).group(0)
     second_page.goto(link)
     secret = complete_registration(second_page, NEW_PASSWORD)
-    assert second_page.get_by_role("heading", name="Your account is active").is_visible()
+    expect(second_page.get_by_role("heading", name="Your account is active")).to_be_visible()
 
     # The broker restricts them to the Book of Business.
     page.goto(detail_url)
-    assert page.get_by_text("Active", exact=True).is_visible()
+    expect(page.get_by_text("Active", exact=True)).to_be_visible()
     tools = page.get_by_role("group", name="Tools this user may use")
     assert tools.get_by_label("Book of Business").is_checked()
     tools.get_by_label("Eligibility & Application Status").uncheck()
     page.get_by_role("button", name="Update User").click()
-    assert page.get_by_text("Nia Okafor was updated.").is_visible()
+    expect(page.get_by_text("Nia Okafor was updated.")).to_be_visible()
     assert not page.get_by_label("Eligibility & Application Status").is_checked()
     assert_accessible(page, axe_source)
 
@@ -100,20 +101,20 @@ def test_a_staff_user_is_created_registers_is_restricted_and_disabled_mid_sessio
     second_page.wait_for_load_state()
     assert urlsplit(second_page.url).path == "/brokers/"
     nav = second_page.get_by_role("navigation", name="Main")
-    assert nav.get_by_role("link", name="Book of Business").is_visible()
-    assert nav.get_by_role("link", name="Eligibility, Status & Activity").count() == 0
+    expect(nav.get_by_role("link", name="Book of Business")).to_be_visible()
+    expect(nav.get_by_role("link", name="Eligibility, Status & Activity")).to_have_count(0)
     assert second_page.goto("/brokers/eligibility/").status == 403
     assert second_page.goto("/brokers/account/staff/").status == 403
     assert second_page.goto("/brokers/book-of-business/").ok
 
     # The broker sees that they registered, and disables them while they are signed in.
     page.goto("/brokers/")
-    assert page.get_by_text("Nia Okafor completed registration.").is_visible()
+    expect(page.get_by_text("Nia Okafor completed registration.")).to_be_visible()
     page.goto(detail_url)
     page.get_by_role("button", name="Disable User").click()
-    assert page.get_by_text("Nia Okafor was disabled and signed out.").is_visible()
-    assert page.get_by_text("Disabled", exact=True).is_visible()
-    assert page.get_by_role("button", name="Enable User").is_visible()
+    expect(page.get_by_text("Nia Okafor was disabled and signed out.")).to_be_visible()
+    expect(page.get_by_text("Disabled", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Enable User")).to_be_visible()
     assert_accessible(page, axe_source)
 
     # Their very next page is the sign-in page.
@@ -128,31 +129,31 @@ def test_the_broker_allows_the_upline_to_view_their_groups_and_stops_it(
     broker = access.broker_for(live_cast.broker)
     upline_access_revoke(broker=broker, by=live_cast.broker)
     log_in(second_page, "upline@demo.test")
-    assert second_page.get_by_text("0 groups in your book.").is_visible()
+    expect(second_page.get_by_text("0 groups in your book.")).to_be_visible()
 
     log_in(page, "broker@demo.test")
     page.goto("/brokers/account/staff/")
     page.get_by_role("link", name="Upline access").click()
-    assert page.get_by_text("Summit General Agency cannot see your groups.").is_visible()
+    expect(page.get_by_text("Summit General Agency cannot see your groups.")).to_be_visible()
     assert_accessible(page, axe_source)
     page.get_by_role("button", name="Allow upline view").click()
 
-    assert page.get_by_text("Your general agency can now view your groups.").is_visible()
-    assert page.get_by_text("without subscriber lists").is_visible()
+    expect(page.get_by_text("Your general agency can now view your groups.")).to_be_visible()
+    expect(page.get_by_text("without subscriber lists")).to_be_visible()
     assert_accessible(page, axe_source)
     second_page.reload()
-    assert second_page.get_by_text("3 groups in your book.").is_visible()
+    expect(second_page.get_by_text("3 groups in your book.")).to_be_visible()
 
     page.get_by_role("button", name="Stop upline view").click()
 
-    assert page.get_by_text("Summit General Agency cannot see your groups.").is_visible()
+    expect(page.get_by_text("Summit General Agency cannot see your groups.")).to_be_visible()
     assert_accessible(page, axe_source)
     second_page.reload()
-    assert second_page.get_by_text("0 groups in your book.").is_visible()
+    expect(second_page.get_by_text("0 groups in your book.")).to_be_visible()
     page.goto("/brokers/")
     activity = page.get_by_role("region", name="Recent Activity")
     assert activity.get_by_text(
         "Upline view granted to Summit General Agency (group details)."
     ).is_visible()
     # Stopped twice: once to set the story up, once by the broker in the page.
-    assert activity.get_by_text("Upline view stopped for Summit General Agency.").count() == 2
+    expect(activity.get_by_text("Upline view stopped for Summit General Agency.")).to_have_count(2)

@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from brokers import access
 from enrollment.models import IFPApplication
@@ -20,7 +21,7 @@ def test_quick_check_answers_in_place_and_the_chart_has_a_table(live_cast, page,
     f.CoverageFactory(member=member, start_date=datetime.date(2024, 1, 1))
     log_in(page, "broker@demo.test")
     page.goto("/brokers/")
-    assert page.get_by_role("heading", name="Quick Eligibility Check").is_visible()
+    expect(page.get_by_role("heading", name="Quick Eligibility Check")).to_be_visible()
     assert_accessible(page, axe_source)
 
     # The chart is an image with a name, and its numbers are a table behind a disclosure.
@@ -31,8 +32,8 @@ def test_quick_check_answers_in_place_and_the_chart_has_a_table(live_cast, page,
     table = page.get_by_role(
         "table", name="Active subscribers in your book on the first of each month"
     )
-    assert table.is_visible()
-    assert table.get_by_role("row").count() == 13
+    expect(table).to_be_visible()
+    expect(table.get_by_role("row")).to_have_count(13)
     assert_accessible(page, axe_source)
 
     # A last name without a date of birth: the error sits on the field, in place.
@@ -51,8 +52,8 @@ def test_quick_check_answers_in_place_and_the_chart_has_a_table(live_cast, page,
     answer.get_by_role("heading", name="1 member found").wait_for()
     assert page.url == url  # answered in place, by htmx
     row = answer.get_by_role("row").filter(has_text=member.member_id)
-    assert row.get_by_role("cell", name="Active").is_visible()
-    assert not page.get_by_text("Enter the date of birth to search by last name.").is_visible()
+    expect(row.get_by_role("cell", name="Active")).to_be_visible()
+    expect(page.get_by_text("Enter the date of birth to search by last name.")).to_be_hidden()
     assert_accessible(page, axe_source)
 
     # Someone in another broker's book: no match, nothing of theirs shown.
@@ -77,18 +78,18 @@ def test_eligibility_lookup_hit_miss_and_bad_date(live_cast, page, axe_source):
     page.get_by_label("Member ID or last name").fill(member.last_name[:3])
     page.get_by_label("Date of birth").fill("02/30/1980")
     page.get_by_role("button", name="Check Eligibility").click()
-    assert page.get_by_text("Enter the date of birth as mm/dd/yyyy").is_visible()
+    expect(page.get_by_text("Enter the date of birth as mm/dd/yyyy")).to_be_visible()
     assert_accessible(page, axe_source)
 
     page.get_by_label("Date of birth").fill(member.dob.strftime("%m/%d/%Y"))
     page.get_by_role("button", name="Check Eligibility").click()
-    assert page.get_by_role("heading", name=re.compile(r"\d+ members? found")).is_visible()
-    assert page.get_by_role("row").filter(has_text=member.member_id).is_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"\d+ members? found"))).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text=member.member_id)).to_be_visible()
     assert_accessible(page, axe_source)
 
     page.get_by_label("Member ID or last name").fill("Nobodyhere")
     page.get_by_role("button", name="Check Eligibility").click()
-    assert page.get_by_role("heading", name="No match").is_visible()
+    expect(page.get_by_role("heading", name="No match")).to_be_visible()
     assert_accessible(page, axe_source)
 
 
@@ -106,23 +107,23 @@ def test_applications_filter_and_delegated_groups(live_cast, page, axe_source):
     log_in(page, "broker@demo.test")
     page.goto("/brokers/eligibility/")
     page.get_by_role("link", name="Application Status").click()
-    assert page.get_by_text("2 applications found, displaying all.").is_visible()
-    assert page.get_by_text(code).first.is_visible()
+    expect(page.get_by_text("2 applications found, displaying all.")).to_be_visible()
+    expect(page.get_by_text(code).first).to_be_visible()
     assert_accessible(page, axe_source)
 
     page.get_by_label("Status", exact=True).select_option(label="Pending information")
     page.get_by_role("button", name="Filter").click()
     page.get_by_text("1 application found, displaying all.").wait_for()
     assert "status=pending_info" in page.url
-    assert page.get_by_role("cell", name="Proof of residency").is_visible()
-    assert not page.get_by_text("Effectuado").is_visible()
+    expect(page.get_by_role("cell", name="Proof of residency")).to_be_visible()
+    expect(page.get_by_text("Effectuado")).to_be_hidden()
     assert_accessible(page, axe_source)
 
     page.get_by_role("link", name="Group Billing & Enrollment").first.click()
-    assert page.get_by_role("heading", name="Group Billing & Enrollment").is_visible()
+    expect(page.get_by_role("heading", name="Group Billing & Enrollment")).to_be_visible()
     group = live_cast.employer_groups[0]
     row = page.get_by_role("row").filter(has_text=group.number)
-    assert row.get_by_text("Perform enrollment").is_visible()
+    expect(row.get_by_text("Perform enrollment")).to_be_visible()
     assert_accessible(page, axe_source)
     row.get_by_role("link", name=group.name).click()
     assert f"/brokers/groups/{group.pk}/" in page.url

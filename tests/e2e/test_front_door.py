@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from portal.accounts.services import LOCKOUT_THRESHOLD
 from tests.e2e.helpers import assert_accessible
@@ -42,7 +43,7 @@ def _link_in(message, path_start):
 def test_public_page_is_accessible(path, live_server, page, axe_source):
     page.goto(path)
 
-    assert page.get_by_role("heading", level=1).count() == 1
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
     assert_accessible(page, axe_source)
 
 
@@ -51,12 +52,12 @@ def test_a_broker_chooses_their_account_type_and_signs_in(live_cast, page):
     page.get_by_role("link", name="I'm a broker").click()
 
     assert urlsplit(page.url).path == "/brokers/sign-in/"
-    assert page.get_by_role("heading", level=2, name="Features").is_visible()
+    expect(page.get_by_role("heading", level=2, name="Features")).to_be_visible()
 
     _sign_in(page, "broker@demo.test")
 
     assert urlsplit(page.url).path == "/brokers/"
-    assert page.get_by_role("button", name="Log out").is_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_a_broker_who_forgot_their_username_gets_it_by_email(
@@ -70,7 +71,7 @@ def test_a_broker_who_forgot_their_username_gets_it_by_email(
     page.get_by_label("Tax ID").fill("123-45-6789")
     page.get_by_role("button", name="Email my username").click()
 
-    assert page.get_by_role("heading", level=1, name="Check your email").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Check your email")).to_be_visible()
     assert_accessible(page, axe_source)
     assert [m.to for m in mailoutbox] == [["broker@demo.test"]]
 
@@ -92,7 +93,7 @@ def test_a_locked_account_is_unlocked_by_a_password_reset(
 
     _sign_in(page, "broker@demo.test")
 
-    assert page.get_by_role("heading", level=1, name="Your account is locked").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Your account is locked")).to_be_visible()
     assert_accessible(page, axe_source)
 
     page.get_by_role("link", name="Forgot Password / Unlock Account").click()

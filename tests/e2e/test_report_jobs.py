@@ -16,8 +16,8 @@ pytestmark = pytest.mark.e2e
 def test_my_reports_starts_empty_and_says_so(live_cast, page, axe_source):
     log_in(page, "broker@demo.test")
     page.get_by_role("link", name="My reports").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Reports"
-    assert page.get_by_text("You have not asked for any reports yet.").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reports")
+    expect(page.get_by_text("You have not asked for any reports yet.")).to_be_visible()
     assert_accessible(page, axe_source)
 
 
@@ -42,7 +42,7 @@ def test_progress_updates_in_place_and_becomes_a_download(live_cast, page, axe_s
     run_report_job.apply(args=[job.pk]).get()
     link = page.get_by_role("link", name="Download")
     link.wait_for()
-    assert page.get_by_role("status").first.inner_text() == "Your report is ready."
+    expect(page.get_by_role("status").first).to_have_text("Your report is ready.")
     assert_accessible(page, axe_source)
 
     with page.expect_download() as download_info:

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from brokers.models import Document
 from tests.e2e.helpers import assert_accessible, log_in
@@ -40,9 +41,9 @@ def test_filter_and_download_forms_and_brochures(live_cast, page, axe_source):
     log_in(page, "staff@demo.test")  # office staff: no tool needed
 
     page.get_by_role("link", name="Sales & Quoting Resources").first.click()
-    assert page.get_by_role("heading", level=1, name="Sales & Quoting Resources").is_visible()
-    assert page.get_by_text("3 documents found, displaying all.").is_visible()
-    assert page.get_by_role("link", name="Open the quoting tool").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Sales & Quoting Resources")).to_be_visible()
+    expect(page.get_by_text("3 documents found, displaying all.")).to_be_visible()
+    expect(page.get_by_role("link", name="Open the quoting tool")).to_be_visible()
     assert_accessible(page, axe_source)
 
     page.get_by_label("Market").select_option(label="Small group")
@@ -51,8 +52,8 @@ def test_filter_and_download_forms_and_brochures(live_cast, page, axe_source):
     page.get_by_text("2 documents found, displaying all.").wait_for()
     assert "market=small_group" in page.url
     rows = page.get_by_role("row")
-    assert rows.filter(has_text="Small Group Rate Sheet").count() == 1
-    assert rows.filter(has_text="Large Group Benefits Overview").count() == 0
+    expect(rows.filter(has_text="Small Group Rate Sheet")).to_have_count(1)
+    expect(rows.filter(has_text="Large Group Benefits Overview")).to_have_count(0)
     assert_accessible(page, axe_source)
 
     page.get_by_role("link", name="Title").click()
@@ -84,11 +85,11 @@ def test_support_tools_show_contacts_contracting_and_licenses(live_cast, page, a
     log_in(page, "broker@demo.test")
 
     page.get_by_role("link", name="Support Tools").first.click()
-    assert page.get_by_role("heading", level=1, name="Support Tools").is_visible()
-    assert page.get_by_role("heading", name="Broker Services").is_visible()
-    assert page.get_by_role("link", name="1-800-555-0110").is_visible()
-    assert page.get_by_text("CA, NV").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Support Tools")).to_be_visible()
+    expect(page.get_by_role("heading", name="Broker Services")).to_be_visible()
+    expect(page.get_by_role("link", name="1-800-555-0110")).to_be_visible()
+    expect(page.get_by_text("CA, NV")).to_be_visible()
     nevada = page.get_by_role("row").filter(has_text="NV")
     assert "Expires within 60 days" in nevada.inner_text()
-    assert page.get_by_role("link", name="Product certification courses").is_visible()
+    expect(page.get_by_role("link", name="Product certification courses")).to_be_visible()
     assert_accessible(page, axe_source)

@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import assert_accessible, log_in
 
@@ -15,7 +16,7 @@ BAD_PASSWORD = "not-the-password-2026"
 def test_login_page_is_accessible(live_server, page, axe_source):
     page.goto("/accounts/login/")
 
-    assert page.get_by_role("heading", level=1, name="Sign In").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Sign In")).to_be_visible()
     assert_accessible(page, axe_source)
 
 
@@ -45,7 +46,7 @@ def test_wrong_password_and_unknown_email_get_the_same_error(live_cast, page, ax
     assert re.search(r"not correct", wrong_password_error)
     # The same words either way, so the form can't be used to learn who has an account.
     assert unknown_email_error == wrong_password_error
-    assert page.get_by_role("button", name="Log out").count() == 0
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
 
 
 def test_log_out_ends_the_session(live_cast, page):
@@ -56,7 +57,7 @@ def test_log_out_ends_the_session(live_cast, page):
     page.goto("/brokers/")
 
     assert urlsplit(page.url).path == "/accounts/login/"
-    assert page.get_by_role("button", name="Log out").count() == 0
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
 
 
 def test_first_tab_reaches_the_skip_link_and_enter_moves_focus_to_main(live_cast, page):
