@@ -21,6 +21,7 @@ from brokers.models import (
 )
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.imports import ImportRowsError
 
 
 @admin.register(Agency)
@@ -116,7 +117,7 @@ class ContractingRecordAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 counts = services.contracting_records_import(rows=form.rows, by=request.user)
-            except services.ContractingImportError as error:
+            except ImportRowsError as error:
                 errors = error.errors
             else:
                 self.message_user(

@@ -1,4 +1,3 @@
-import datetime
 import re
 
 from allauth.account.forms import ResetPasswordForm
@@ -33,6 +32,7 @@ from portal.accounts.services import (
 from portal.activity.services import activity_record
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record_for_user
+from portal.imports import ImportRowsError, cell_date, cell_text
 from portal.mail import absolute_url, email_send
 
 # What a new staff user may use until the broker says otherwise: everything but commissions
@@ -274,38 +274,8 @@ CONTRACTING_IMPORT_REQUIRED_COLUMNS = (
 )
 
 
-class ContractingImportError(Exception):
-    """Rows that can't be imported: `errors` lists (row number, column, message)."""
-
-    def __init__(self, errors):
-        super().__init__(f"{len(errors)} problem(s)")
-        self.errors = errors
-
-
-def _import_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a spreadsheet's number cell: 1234567.0
-    return str(value).strip()
-
-
-def _import_date(value):
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _import_text(value)
-    for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date)
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
 def _import_status(value) -> str | None:
-    text = _import_text(value).lower()
+    text = cell_text(value).lower()
     for status in ContractingRecord.Status:
         if text in (status.value, status.label.lower()):
             return status.value
@@ -315,19 +285,19 @@ def _import_status(value) -> str | None:
 def _contracting_record_from_row(record: ContractingRecord, values: dict) -> list:
     """Set the row's values on `record`; the problems found, as (column, message)."""
     problems = []
-    record.npn = _import_text(values.get("npn"))
+    record.npn = cell_text(values.get("npn"))
     tax_id = values.get("tax_id")
     if isinstance(tax_id, int | float):
         # A number cell drops an SSN's leading zeros.
-        tax_id = _import_text(tax_id).zfill(9)
-    record.tax_id = _import_text(tax_id).replace("-", "").replace(" ", "")
+        tax_id = cell_text(tax_id).zfill(9)
+    record.tax_id = cell_text(tax_id).replace("-", "").replace(" ", "")
     if not re.fullmatch(r"\d{9}", record.tax_id):
         problems.append(("tax_id", "Enter the nine digits of the Tax ID (the dash is optional)."))
-    record.first_name = _import_text(values.get("first_name"))
-    record.last_name = _import_text(values.get("last_name"))
-    record.email = _import_text(values.get("email"))
-    record.firm_name = _import_text(values.get("firm_name"))
-    states = [s.strip().upper() for s in _import_text(values.get("states_appointed")).split(",")]
+    record.first_name = cell_text(values.get("first_name"))
+    record.last_name = cell_text(values.get("last_name"))
+    record.email = cell_text(values.get("email"))
+    record.firm_name = cell_text(values.get("firm_name"))
+    states = [s.strip().upper() for s in cell_text(values.get("states_appointed")).split(",")]
     states = [s for s in states if s]
     if any(not re.fullmatch(r"[A-Z]{2}", s) for s in states):
         problems.append(("states_appointed", "Use two-letter state codes separated by commas."))
@@ -339,7 +309,7 @@ def _contracting_record_from_row(record: ContractingRecord, values: dict) -> lis
     else:
         record.status = status
     try:
-        record.created_on = _import_date(values.get("created_on"))
+        record.created_on = cell_date(values.get("created_on"))
     except ValueError:
         record.created_on = None
         problems.append(("created_on", "Enter a date as YYYY-MM-DD or MM/DD/YYYY."))
@@ -361,14 +331,14 @@ def contracting_records_import(*, rows, by: User) -> dict:
     `rows` are (row number, {column: value}) as read from the file. A row whose NPN is already
     on file updates that record (a new extract of the carrier's contracting system corrects
     and deactivates); an NPN twice in one file is an error. Any problem raises
-    ContractingImportError listing them all, and nothing is saved. Returns the counts.
+    ImportRowsError listing them all, and nothing is saved. Returns the counts.
     """
     rows = list(rows)
-    npns = {_import_text(values.get("npn")) for _, values in rows}
+    npns = {cell_text(values.get("npn")) for _, values in rows}
     existing = {r.npn: r for r in ContractingRecord.objects.filter(npn__in=npns)}
     errors, records, first_row_of = [], [], {}
     for number, values in rows:
-        record = existing.get(_import_text(values.get("npn"))) or ContractingRecord()
+        record = existing.get(cell_text(values.get("npn"))) or ContractingRecord()
         problems = _contracting_record_from_row(record, values)
         if record.npn and record.npn in first_row_of:
             problems.append(("npn", f"NPN {record.npn} is also on row {first_row_of[record.npn]}."))
@@ -378,7 +348,7 @@ def contracting_records_import(*, rows, by: User) -> dict:
     if not rows:
         errors.append((None, "", "The file has no rows below its header."))
     if errors:
-        raise ContractingImportError(errors)
+        raise ImportRowsError(errors)
     created = [r for r in records if r.pk is None]
     updated = [r for r in records if r.pk is not None]
     for record in records:

@@ -1,19 +1,13 @@
 """Ops' forms for the carrier's contracting records: one at a time, or a file of them."""
 
-import csv
-import io
 import re
-import zipfile
 
 from django import forms
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from brokers.forms.registration import tax_id_normalize
 from brokers.models import ContractingRecord
 from brokers.services import CONTRACTING_IMPORT_COLUMNS, CONTRACTING_IMPORT_REQUIRED_COLUMNS
-
-IMPORT_MAX_BYTES = 10 * 1024 * 1024
+from portal.imports import ImportFileForm
 
 
 class ContractingRecordAdminForm(forms.ModelForm):
@@ -58,80 +52,6 @@ class ContractingRecordAdminForm(forms.ModelForm):
         return ",".join(states)
 
 
-class ImportFileError(Exception):
-    """A file that can't be read as an import at all (as opposed to one with bad rows)."""
-
-
-def _header(cells) -> list[str]:
-    return [str(cell or "").strip().lower().replace(" ", "_") for cell in cells]
-
-
-def _check_header(header):
-    unknown = [column for column in header if column and column not in CONTRACTING_IMPORT_COLUMNS]
-    missing = [c for c in CONTRACTING_IMPORT_REQUIRED_COLUMNS if c not in header]
-    duplicated = sorted({c for c in header if c and header.count(c) > 1})
-    problems = []
-    if missing:
-        problems.append(f"missing column(s): {', '.join(missing)}")
-    if unknown:
-        problems.append(f"unknown column(s): {', '.join(unknown)}")
-    if duplicated:
-        problems.append(f"column(s) named twice: {', '.join(duplicated)}")
-    if problems:
-        raise ImportFileError("The first row must name the columns; " + "; ".join(problems) + ".")
-
-
-def _rows(header, lines):
-    """(row number, {column: value}) for each row with anything in it; row 1 is the header."""
-    for number, cells in enumerate(lines, start=2):
-        if all(cell is None or str(cell).strip() == "" for cell in cells):
-            continue
-        yield (
-            number,
-            {column: value for column, value in zip(header, cells, strict=False) if column},
-        )
-
-
-def read_import_file(upload) -> list:
-    """The rows of an uploaded .xlsx or .csv file, or ImportFileError saying why not."""
-    name = upload.name.lower()
-    if upload.size > IMPORT_MAX_BYTES:
-        raise ImportFileError("The file is larger than 10 MB; split it into smaller files.")
-    if name.endswith(".xlsx"):
-        try:
-            workbook = load_workbook(upload, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-            raise ImportFileError("The file is not a readable Excel (.xlsx) workbook.") from error
-        try:
-            lines = workbook.worksheets[0].iter_rows(values_only=True)
-            header = _header(next(lines, ()))
-            _check_header(header)
-            return list(_rows(header, lines))
-        finally:
-            workbook.close()
-    if name.endswith(".csv"):
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportFileError("The CSV file must be saved as UTF-8 text.") from error
-        lines = csv.reader(io.StringIO(text))
-        header = _header(next(lines, []))
-        _check_header(header)
-        return list(_rows(header, lines))
-    raise ImportFileError("Upload an Excel workbook (.xlsx) or a CSV file (.csv).")
-
-
-class ContractingImportForm(forms.Form):
-    file = forms.FileField(
-        label="File (.xlsx or .csv)", widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"})
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            self.rows = read_import_file(upload)
-        except ImportFileError as error:
-            raise forms.ValidationError(str(error)) from error
-        if not self.rows:
-            raise forms.ValidationError("The file has no rows below its header.")
-        return upload
+class ContractingImportForm(ImportFileForm):
+    columns = CONTRACTING_IMPORT_COLUMNS
+    required = CONTRACTING_IMPORT_REQUIRED_COLUMNS

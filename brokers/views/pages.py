@@ -7,6 +7,7 @@ from brokers import access, charts, selectors
 from brokers.access import Tool, broker_portal, tool_required
 from brokers.forms.eligibility import EligibilityForm
 from portal.activity.selectors import recent_activity_for
+from portal.dates import last_months
 from portal.views import coming_soon
 
 BASE = "brokers/base.html"
@@ -44,20 +45,9 @@ def _book_by_month(user):
     key = f"brokers:book-by-month:{user.pk}:{today.isoformat()}"
     return cache.get_or_set(
         key,
-        lambda: selectors.active_subscribers_by_month(user, _last_months(BOOK_CHART_MONTHS)),
+        lambda: selectors.active_subscribers_by_month(user, last_months(today, BOOK_CHART_MONTHS)),
         timeout=BOOK_CHART_CACHE_SECONDS,
     )
-
-
-def _last_months(count):
-    """The first days of the last `count` months, this one last."""
-    this_month = timezone.localdate().replace(day=1)
-    months = []
-    year, month = this_month.year, this_month.month
-    for _ in range(count):
-        months.append(this_month.replace(year=year, month=month))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months[::-1]
 
 
 @require_GET

@@ -12,6 +12,7 @@ import random
 import time
 from decimal import Decimal
 
+from portal.dates import add_months
 from portal.demo.cast import Tenants
 from portal.demo.pools import Pools
 
@@ -33,12 +34,6 @@ BROKER_BOOK_SHARE = (2, 5)
 # subscribers per unit of scale over five suffixes: at --scale 265 its parent group has about
 # 100,000 members, the parent-group export the benchmarks time.
 LARGE_EMPLOYER_SUBSCRIBERS_PER_SCALE = 200
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The first of the month `months` after `day`'s month."""
-    years, month = divmod(day.month - 1 + months, 12)
-    return datetime.date(day.year + years, month + 1, 1)
 
 
 def month_end(day: datetime.date) -> datetime.date:
