@@ -150,8 +150,16 @@ class BrokerBuilder:
 
     def payees(self) -> list[Payee]:
         """Every broker as commissions knows them, with the groups they write."""
+        agencies = {a.pk: a.name for a in Agency.objects.all()}
         return [
-            Payee(b.npn, b.group_code, b.ifp_code, self.groups_of.get(b.pk, []))
+            Payee(
+                npn=b.npn,
+                name=f"{b.first_name} {b.last_name}",
+                agency_name=agencies[b.agency_id],
+                group_code=b.group_code,
+                ifp_code=b.ifp_code,
+                groups=self.groups_of.get(b.pk, []),
+            )
             for b in self.brokers
         ]
 

@@ -19,11 +19,16 @@ def _isolated_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from django.core.files.storage import storages
 
+    from commissions.models import StatementDocument
     from portal.jobs.models import ReportJob
 
-    # Report files and ops' documents go to the test's own folder, never to var/.
-    moved = [ReportJob._meta.get_field("file").storage, storages["documents"]]
-    for storage, folder in zip(moved, ["reports", "documents"], strict=True):
+    # Report files, ops' documents and statement files go to the test's own folder, never to var/.
+    moved = [
+        ReportJob._meta.get_field("file").storage,
+        storages["documents"],
+        StatementDocument._meta.get_field("file").storage,
+    ]
+    for storage, folder in zip(moved, ["reports", "documents", "statements"], strict=True):
         storage.__dict__["base_location"] = storage.__dict__["location"] = str(tmp_path / folder)
     yield
     for storage in moved:

@@ -199,6 +199,8 @@ class CommissionLineFactory(factory.django.DjangoModelFactory):
 
     statement = factory.SubFactory(CommissionStatementFactory)
     description = "Group premium commission"
+    product = "Gold PPO 500"
+    coverage_period = factory.SelfAttribute("statement.period")
     subscriber_count = 12
     premium = Decimal("12400.00")
     rate = Decimal("0.1000")
