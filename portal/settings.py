@@ -133,6 +133,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.jobs.tasks.purge_expired_jobs",
         "schedule": timedelta(hours=6),
     },
+    # Commission statements are kept 18 months (commissions.models.RETENTION_MONTHS).
+    "purge-old-commission-statements": {
+        "task": "commissions.tasks.statements_purge",
+        "schedule": timedelta(hours=24),
+    },
 }
 
 # Users and login (django-allauth): email is the username, no open sign-up.
@@ -255,6 +260,12 @@ STORAGES = {
     "documents": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "documents", "base_url": None},
+    },
+    # Commission statement PDF and XLS files, generated from the lines: served by an audited
+    # download to the Broker ID's own office only.
+    "statements": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "statements", "base_url": None},
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
