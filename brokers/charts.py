@@ -13,6 +13,7 @@ class Bar:
     label: str  # what the x axis says under it, e.g. "Nov"
     title: str  # the long label, e.g. "November 2026"
     value: int
+    text: str  # the value as the chart and its table write it, e.g. "1,204" or "$3,120.50"
     x: float
     y: float
     width: float
@@ -35,7 +36,10 @@ class BarChart:
     baseline: float  # y of the x axis
     bars: list
     top_value: int  # the value of the top gridline
+    top_text: str
     top_y: float
+    # Whether each bar's value is written above it; with many bars only the table has them.
+    show_values: bool = True
 
     @property
     def first(self):
@@ -67,8 +71,22 @@ def nice_ceiling(value):
     return 10 * magnitude
 
 
-def monthly_bar_chart(points, *, width=560, height=180, top=24, bottom=28, side=8, gap=6):
-    """Geometry for one bar per (first of month, value): bars fill the width between margins."""
+def monthly_bar_chart(
+    points,
+    *,
+    value_text=lambda value: f"{value:,}",
+    show_values=True,
+    width=560,
+    height=180,
+    top=24,
+    bottom=28,
+    side=8,
+    gap=6,
+):
+    """Geometry for one bar per (first of month, value): bars fill the width between margins.
+
+    `value_text` writes a value for people (a count by default; money with dollars and cents).
+    """
     points = list(points)
     top_value = nice_ceiling(max((value for _, value in points), default=0))
     baseline = height - bottom
@@ -82,10 +100,13 @@ def monthly_bar_chart(points, *, width=560, height=180, top=24, bottom=28, side=
                 label=day.strftime("%b"),
                 title=day.strftime("%B %Y"),
                 value=value,
+                text=value_text(value),
                 x=round(side + index * step + gap / 2, 1),
                 y=round(baseline - bar_height, 1),
                 width=round(step - gap, 1),
                 height=round(bar_height, 1),
             )
         )
-    return BarChart(width, height, baseline, bars, top_value, top)
+    return BarChart(
+        width, height, baseline, bars, top_value, value_text(top_value), top, show_values
+    )

@@ -89,7 +89,7 @@ def test_nice_ceiling(value, top):
 def test_dashboard_shows_the_chart_with_its_table(cast, client):
     subscriber_covered(cast.employer_groups[0], datetime.date(2025, 1, 1))
     body = logged_in(client, cast.broker).get(HOME).content.decode()
-    assert '<svg class="book-chart__svg"' in body and 'role="img"' in body
+    assert '<svg class="bar-chart__svg"' in body and 'role="img"' in body
     assert "<caption>Active subscribers in your book on the first of each month</caption>" in body
     assert body.count('<th scope="col">Month</th>') == 1
     # Strict CSP: no style attributes, not even in the SVG.
