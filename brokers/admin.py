@@ -1,7 +1,5 @@
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -19,9 +17,9 @@ from brokers.models import (
     License,
     UplineAccess,
 )
+from portal.admin_mixins import FileImportAdmin
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
-from portal.imports import ImportRowsError
 
 
 @admin.register(Agency)
@@ -82,62 +80,24 @@ class BrokerOfRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContractingRecord)
-class ContractingRecordAdmin(admin.ModelAdmin):
+class ContractingRecordAdmin(FileImportAdmin):
     form = ContractingRecordAdminForm
     list_display = ["last_name", "first_name", "npn", "email", "states_appointed", "status"]
     list_filter = ["status"]
     search_fields = ["npn", "last_name", "email"]
-    change_list_template = "admin/brokers/contractingrecord/change_list.html"
+    import_form = ContractingImportForm
+    import_help = "admin/brokers/contractingrecord/import_help.html"
 
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="{}_{}_import".format(*info),
-            ),
-            *super().get_urls(),
-        ]
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_import": self._can_import(request)}
-        return super().changelist_view(request, extra_context)
-
-    def _can_import(self, request):
-        # An import adds records and changes existing ones.
-        return self.has_add_permission(request) and self.has_change_permission(request)
-
-    def import_view(self, request):
+    def import_rows(self, request, rows):
         """Create or update contracting records from an .xlsx or .csv file, all or nothing."""
-        if not self._can_import(request):
-            raise PermissionDenied
-        errors = []
-        form = ContractingImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                counts = services.contracting_records_import(rows=form.rows, by=request.user)
-            except ImportRowsError as error:
-                errors = error.errors
-            else:
-                self.message_user(
-                    request,
-                    f"Imported {counts['created']} new and updated {counts['updated']} "
-                    "existing contracting records.",
-                    messages.SUCCESS,
-                )
-                return redirect("admin:brokers_contractingrecord_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Import contracting records",
-            "form": form,
-            "errors": errors,
-            "columns": services.CONTRACTING_IMPORT_COLUMNS,
-            "required_columns": services.CONTRACTING_IMPORT_REQUIRED_COLUMNS,
-            "statuses": ContractingRecord.Status.choices,
-        }
-        return render(request, "admin/brokers/contractingrecord/import.html", context)
+        counts = services.contracting_records_import(rows=rows, by=request.user)
+        return (
+            f"Imported {counts['created']} new and updated {counts['updated']} "
+            "existing contracting records."
+        )
+
+    def import_help_context(self):
+        return {"statuses": ContractingRecord.Status.choices}
 
 
 @admin.register(UplineAccess)
