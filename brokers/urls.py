@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from brokers.views import (
     account,
     book,
+    commissions,
     eligibility,
     groups,
     pages,
@@ -23,7 +24,14 @@ urlpatterns = [
     path("register/complete/<str:token>/", registration.complete, name="register-complete"),
     # The portal.
     path("", pages.home, name="home"),
-    path("commission-statements/", pages.statement_list, name="statement-list"),
+    # Commission Statements: the acting Broker ID's statements, and their files by name.
+    path("commission-statements/", commissions.statement_list, name="statement-list"),
+    re_path(
+        r"^commission-statements/(?P<broker_code>[A-Z0-9]{1,12})/"
+        r"(?P<name>[A-Z0-9_-]{1,60})\.(?P<format>pdf|xlsx)$",
+        commissions.statement_document,
+        name="statement-document",
+    ),
     # Book of Business: the broker's groups, filtered, sorted and paged.
     path("book-of-business/", book.group_list, name="group-list"),
     path("book-of-business/alerts/", book.alert_legend, name="alert-legend"),

@@ -4,13 +4,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from brokers import access, charts, selectors
-from brokers.access import Tool, broker_portal, tool_required
+from brokers.access import Tool, broker_portal
 from brokers.forms.eligibility import EligibilityForm
 from portal.activity.selectors import recent_activity_for
 from portal.dates import last_months
-from portal.views import coming_soon
 
-BASE = "brokers/base.html"
 # The dashboard's chart of the book: active subscribers on the first of each of these months.
 BOOK_CHART_MONTHS = 12
 BOOK_CHART_CACHE_SECONDS = 24 * 60 * 60
@@ -47,17 +45,4 @@ def _book_by_month(user):
         key,
         lambda: selectors.active_subscribers_by_month(user, last_months(today, BOOK_CHART_MONTHS)),
         timeout=BOOK_CHART_CACHE_SECONDS,
-    )
-
-
-@require_GET
-@broker_portal
-@tool_required(Tool.COMMISSION_STATEMENTS)
-def statement_list(request):
-    return coming_soon(
-        request,
-        base=BASE,
-        title="Commission Statements",
-        summary="Monthly commission statements for each of your Broker IDs, for the last "
-        "18 months, as PDF and Excel.",
     )

@@ -20,15 +20,17 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from brokers.models import Document
+from commissions.models import CommissionStatement
 from portal.jobs.services import report_job_request
 from tests.authz.urlconf import all_patterns
 from tests.cast import ROLES
-from tests.factories import DocumentFactory
+from tests.factories import CommissionLineFactory, CommissionStatementFactory, DocumentFactory
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 342
+EXPECTED_PATTERN_COUNT = 350
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"
@@ -93,15 +95,18 @@ SELF_SERVICE_NAMES = {
 # Business and Eligibility only); everyone else of the audience gets 200.
 BROKER_TOOL_PAGES = {
     "brokers:statement-list": {"staff"},
+    "brokers:statement-document": {"staff"},
     "brokers:staff-list": {"staff"},
     "brokers:staff-create": {"staff"},
     "brokers:staff-detail": {"staff"},
     "brokers:upline-access": {"staff"},
 }
 # Object pages requested with an object of broker@'s office (their staff user, the first group
-# of their book, its subscriber): the roles named here get 200, the rest of the audience 404.
+# of their book, its subscriber, their commission statement): the roles named here get 200, the
+# rest of the audience 404.
 # The upline may view the book's group details, not its rosters.
 BROKER_OFFICE_OBJECT_PAGES = {
+    "brokers:statement-document": {"broker"},
     "brokers:staff-detail": {"broker"},
     "brokers:group-detail": {"broker", "staff", "upline"},
     "brokers:group-detail-xlsx": {"broker", "staff", "upline"},
@@ -168,6 +173,16 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(Document.objects.get().pk)
         elif param == "pk" and pattern.name == "brokers:subscriber-detail":
             kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
+        elif pattern.name == "brokers:statement-document":
+            statement = CommissionStatement.objects.get(
+                broker_code=cast.broker.broker.codes.get().code
+            )
+            kwargs = {
+                "broker_code": statement.broker_code,
+                "name": statement.document_name,
+                "format": "pdf",
+            }
+            break
         elif param in ("object_id", "id"):
             model = _admin_model(pattern)
             obj = model._default_manager.order_by("pk").first() if model else None
@@ -277,6 +292,18 @@ def published_document(db):
 
 
 @pytest.fixture
+def own_statement(cast):
+    """This month's commission statement of broker@'s Broker ID, for its document's page."""
+    code = cast.broker.broker.codes.get().code
+    today = timezone.localdate()
+    return CommissionLineFactory(
+        statement=CommissionStatementFactory(
+            broker_code=code, period=today.replace(day=1), statement_date=today
+        )
+    ).statement
+
+
+@pytest.fixture
 def finished_job(cast, django_capture_on_commit_callbacks):
     """A roster export the broker requested, run to completion so that it can be downloaded."""
     with django_capture_on_commit_callbacks(execute=True):
@@ -291,7 +318,7 @@ def finished_job(cast, django_capture_on_commit_callbacks):
 
 
 @pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
-def test_access_matrix(role, cast, client, finished_job, published_document):
+def test_access_matrix(role, cast, client, finished_job, published_document, own_statement):
     if role != ANONYMOUS:
         client.force_login(cast.users[role])
     failures = []
@@ -310,7 +337,7 @@ def test_access_matrix(role, cast, client, finished_job, published_document):
 
 
 def test_the_anonymous_surface_is_exactly_the_public_list(
-    client, cast, finished_job, published_document
+    client, cast, finished_job, published_document, own_statement
 ):
     """Every page an anonymous user can reach without a login redirect is on the public list."""
     reachable = set()

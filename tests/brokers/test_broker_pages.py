@@ -7,8 +7,6 @@ from brokers import selectors
 from brokers.services import broker_of_record_start
 from tests.factories import GroupFactory
 
-NAV_PAGES = ["brokers:statement-list"]
-
 
 def test_home_counts_only_the_offices_own_book(cast, client):
     client.force_login(cast.broker2)
@@ -22,15 +20,6 @@ def test_staff_home_hides_commissions(cast, client):
     response = client.get(reverse("brokers:home"))
     assert response.context["group_count"] == 3
     assert b"Commission Statements</a><p>" not in response.content
-
-
-@pytest.mark.parametrize("url_name", NAV_PAGES)
-def test_pages_not_built_yet_say_so_and_show_no_data(url_name, cast, client):
-    client.force_login(cast.broker)
-    response = client.get(reverse(url_name))
-    assert response.status_code == 200
-    assert b"Coming soon" in response.content
-    assert cast.employer_groups[0].number.encode() not in response.content
 
 
 def test_support_tools_list_the_carriers_contacts(cast, client, settings):
