@@ -1,5 +1,5 @@
 """The broker portal's other list pages as broker@ pages through them: a large group's
-subscriber list, the IFP application status list and Forms & Brochures.
+subscriber list, the IFP application status list, Forms & Brochures and Commission Statements.
 
 The subscriber list pages with Django's Paginator (a COUNT and an OFFSET): a group is at most a
 few tens of thousands of subscribers, where both stay small; the last page shows what depth
@@ -7,11 +7,14 @@ costs. Every view of a subscriber list is audited, so each run also writes 25 au
 """
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from bench import scenario
 from brokers.selectors import groups_for
+from commissions.models import RETENTION_MONTHS
 from enrollment.models import Member
 from portal.accounts.models import User
+from portal.dates import add_months
 
 SUBSCRIBERS_PER_PAGE = 25
 
@@ -62,3 +65,13 @@ def document_list(ctx):
     """Forms & Brochures, small group market, newest first."""
     client = ctx.client_for("broker@demo.test")
     return lambda: _get(client, "/brokers/sales-resources/?market=small_group&sort=-published")
+
+
+@scenario("commission-statement-list", baseline="bare-view", repeat=200)
+def commission_statement_list(ctx):
+    """Commission Statements as broker@: all 18 months of the window, every report type."""
+    client = ctx.client_for("broker@demo.test")
+    today = timezone.localdate()
+    start = add_months(today, 1 - RETENTION_MONTHS).strftime("%Y-%m")
+    path = f"/brokers/commission-statements/?start={start}&end={today:%Y-%m}"
+    return lambda: _get(client, path)

@@ -342,3 +342,16 @@ def test_import_refuses_rows_of_one_statement_that_disagree(cast, history, code)
     with pytest.raises(services.ImportRowsError) as error:
         services.commission_lines_import(rows=rows, by=cast.ops, today=TODAY)
     assert error.value.errors == [(3, "", "The statement's columns differ from row 2's.")]
+
+
+def test_the_page_costs_the_same_queries_for_one_month_or_eighteen(
+    client, cast, history, django_assert_max_num_queries
+):
+    _log_in(client, cast.broker)
+    client.get(LIST)  # sessions and permissions warmed up as in any later request
+    with django_assert_max_num_queries(12) as one_month:
+        client.get(LIST)
+    with django_assert_max_num_queries(len(one_month)) as all_months:
+        response = client.get(LIST, {"start": "2025-06", "end": "2026-11"})
+    assert len(response.context["months"]) == 18
+    assert len(all_months) == len(one_month)
