@@ -4,10 +4,10 @@ Both files are drawn from the same content and format money from the same Decima
 totals agree to the cent.
 
 The PDF's detail table is set in a monospaced font, one block of preformatted text per line,
-rather than as an HTML table: WeasyPrint's cost is per box, and nine cells a line made a
-1,000-line statement take 5-6 s to render where one box a line takes under 1 s (figures in
-bench/commissions.py). Fixed-width columns also let the column headers repeated in the top
-margin of every page line up exactly with the lines below them.
+rather than as an HTML table: WeasyPrint's cost is per box, and nine boxes a line (a table with
+fixed layout, or positioned blocks) took 5-6 s for a 1,000-line statement where one box a line
+takes 1.1-1.3 s (`python -m bench commission-statement`). Fixed-width columns also line the
+column headings repeated in the top margin of every page up exactly with the lines below them.
 """
 
 import textwrap
@@ -147,6 +147,9 @@ def _detail_text(values):
     """One detail line as fixed-width text, long text wrapped onto lines of its own."""
     columns = []
     for value, (_, width, right) in zip(values, DETAIL_COLUMNS, strict=True):
+        if not value.isprintable():
+            # A line break or tab in a name would break the columns of preformatted text.
+            value = " ".join(value.split())
         parts = [value] if len(value) <= width else textwrap.wrap(value, width) or [""]
         columns.append([part.rjust(width) if right else part.ljust(width) for part in parts])
     height = max(len(parts) for parts in columns)

@@ -288,6 +288,14 @@ def test_xlsx_never_turns_statement_text_into_a_formula():
     assert cell.quotePrefix
 
 
+def test_pdf_keeps_a_line_with_a_line_break_in_its_text_on_its_row():
+    content = _statement([dataclasses.replace(_line(1), description="Harbor\nVineyards")])
+
+    (text,) = _pdf_pages(content)
+
+    assert re.search(r"Adjustment\s+200001-0001\s+Harbor Vineyards\s+Gold PPO", text)
+
+
 def test_checks_and_efts_statement_shows_its_payments_in_both_formats():
     content = _checks_and_efts()
 
