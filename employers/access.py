@@ -9,7 +9,11 @@ from guardian.shortcuts import assign_perm
 from employers.models import EmployerAdmin
 from enrollment.models import Group
 from portal.access import with_object_perm
+from portal.accounts.decorators import audience_required
 from portal.accounts.models import Role
+
+# A view decorator: the employer portal's pages are for employer administrators only (404 else).
+employer_portal = audience_required(Role.EMPLOYER_ADMIN)
 
 ALL_GROUP_FUNCTIONS = (
     "view_group",

@@ -1,33 +1,13 @@
-from django.contrib.auth.decorators import login_not_required
+"""The employer portal's pages: My Dashboard, and the sections later issues fill in."""
+
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from employers import access, selectors
-from employers.forms import ForgotUsernameForm
-from portal.accounts.decorators import audience_required
-from portal.accounts.models import Role
-from portal.accounts.views import audience_sign_in, username_reminder
+from employers.access import employer_portal
 from portal.views import coming_soon, support_contacts
 
 BASE = "employers/base.html"
-employer_portal = audience_required(Role.EMPLOYER_ADMIN)
-
-# The employer's front door: public.
-sign_in = audience_sign_in(template_name="employers/sign_in.html")
-
-
-@login_not_required
-@require_http_methods(["GET", "POST"])
-def forgot_username(request):
-    return username_reminder(
-        request,
-        form_class=ForgotUsernameForm,
-        users_matching=selectors.admin_users_for_identity,
-        audience="employer",
-        intro="Enter a group number and your policyholder ID. If they match, we email every "
-        "administrator of that employer their own username, at the address on file.",
-        sign_in_url_name="employers:sign-in",
-    )
 
 
 @require_GET
