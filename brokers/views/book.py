@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from brokers import alerts, selectors
@@ -117,8 +118,9 @@ def group_list(request):
         page = keyset_page(groups, sort=sort, per_page=per_page, params={})
     rows = _rows(scope, page.keys, today)
     runs = _parent_runs(rows)
+    csrf_token = get_token(request)  # each call masks the token afresh: once is enough
     for run in runs:
-        run.html = _run_html(run, csrf_token=get_token(request))
+        run.html = _run_html(run, csrf_token=csrf_token)
     matched = _matching_count(request.user, groups, request.GET)
 
     context = {
@@ -206,13 +208,18 @@ def _order(fields, descending):
 
 
 def _beyond(fields, values, descending):
-    """Rows after `values` in the (fields) order: a lexicographic comparison, spelled out."""
+    """Rows after `values` in the (fields) order: a lexicographic comparison, spelled out.
+
+    The OR of the comparison is no index range, so PostgreSQL walked the sort's index from its
+    start and filtered out every row before the cursor (6,000 rows, 2.7 ms, on the middle page
+    of a 5,000-group book). The first field's bound, implied by the OR, gives it where to start.
+    """
     lookup = "lt" if descending else "gt"
     condition = Q()
     for i, name in enumerate(fields):
         equal = {fields[j]: values[j] for j in range(i)}
         condition |= Q(**equal, **{f"{name}__{lookup}": values[i]})
-    return condition
+    return Q(**{f"{fields[0]}__{lookup}e": values[0]}) & condition
 
 
 def _encode(key, sort):
@@ -294,7 +301,8 @@ def _parent_runs(rows):
 
 # The table's rows are written here, not in the template: their ~400 template variables a
 # page were the largest part of the page's time (bench/book.py), format_html is a tenth of it.
-# Every value goes through format_html's escaping.
+# Every value goes through format_html's escaping; a row is one format_html call, as each
+# call's escaping of its arguments is what the rows cost.
 PARENT_ROW = (
     '<tr class="book__parent"><th scope="row"><button type="button" class="link-button '
     'book__toggle" aria-expanded="true" aria-controls="{}">{}</button></th><td>{}</td><td></td>'
@@ -302,7 +310,7 @@ PARENT_ROW = (
 )
 SUFFIX_ROW = (
     '<tr id="book-group-{}" class="book__suffix"><td><a href="{}">{}</a></td><td>{} / {}</td>'
-    '<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="actions">{}</td>'
+    '<td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td class="actions">{}</td>'
     '<td class="book__alerts">{}</td></tr>'
 )
 MORE_PLANS = ' <details class="book__plans"><summary>+{} more</summary><ul>{}</ul></details>'
@@ -312,7 +320,15 @@ EXPORT = (
     '<input type="hidden" name="{}" value="{}"><button type="submit" class="link-button">'
     'Get XLS<span class="visually-hidden"> of {}</span></button></form>'
 )
-VIEW_LIST = '<a href="{}">View List<span class="visually-hidden"> of {}</span></a> '
+# View List and Get XLS of a suffix's roster, in one format_html call.
+ROSTER_ACTIONS = (
+    '<a href="{subscribers_url}">View List<span class="visually-hidden"> of {number}</span></a> '
+    '<form method="post" action="{job_create}" class="book__export"><input type="hidden" '
+    'name="csrfmiddlewaretoken" value="{csrf_token}"><input type="hidden" name="kind" '
+    'value="group_roster_xlsx"><input type="hidden" name="group" value="{pk}"><button '
+    'type="submit" class="link-button">Get XLS<span class="visually-hidden"> of {number}</span>'
+    "</button></form>"
+)
 ALERT_ICON = (
     '<span class="alert-icon alert-icon--{}" title="{}"><span aria-hidden="true">{}</span>'
     '<span class="visually-hidden">{}</span></span>'
@@ -357,9 +373,13 @@ def _run_html(run, *, csrf_token):
             else ""
         )
         actions = (
-            format_html(VIEW_LIST, row.subscribers_url, row.number)
-            + format_html(
-                EXPORT, job_create, csrf_token, "group_roster_xlsx", "group", row.pk, row.number
+            format_html(
+                ROSTER_ACTIONS,
+                subscribers_url=row.subscribers_url,
+                number=row.number,
+                job_create=job_create,
+                csrf_token=csrf_token,
+                pk=row.pk,
             )
             if row.can_roster
             else ""
@@ -380,11 +400,11 @@ def _run_html(run, *, csrf_token):
                 row.status_display,
                 row.original_display,
                 row.renewal_display,
-                format_html("{}{}", row.plan_display, more),
+                row.plan_display,
+                more,
                 actions,
                 icons,
             )
         )
-    return format_html(
-        '<tbody class="book__run">{}</tbody>', format_html_join("", "{}", ((r,) for r in rows))
-    )
+    # Every piece is a SafeString from format_html: joined, they stay safe.
+    return mark_safe('<tbody class="book__run">' + "".join(rows) + "</tbody>")  # noqa: S308
