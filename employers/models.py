@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 
@@ -71,3 +72,46 @@ class BrokerAccessGrant(models.Model):
 
     def __str__(self):
         return f"{self.broker} on {self.group_id}: {', '.join(self.functions)}"
+
+
+def group_document_storage():
+    # The same private storage as Forms & Brochures: files leave only through audited views.
+    return storages["documents"]
+
+
+class GroupDocument(models.Model):
+    """A benefit summary, contract or notice that ops publish to one group's administrators."""
+
+    class Category(models.TextChoices):
+        BENEFIT_SUMMARY = "benefits", "Benefit summary"
+        CONTRACT = "contract", "Contract"
+        NOTICE = "notice", "Notice"
+        OTHER = "other", "Other"
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=150)
+    category = models.CharField(max_length=10, choices=Category.choices)
+    file = models.FileField(
+        storage=group_document_storage, upload_to="groups/%Y/%m/", max_length=200
+    )
+    filename = models.CharField(
+        max_length=150, editable=False, help_text="The name the download is saved as."
+    )
+    content_type = models.CharField(max_length=100, editable=False)
+    size = models.PositiveIntegerField("size (bytes)", editable=False)
+    is_published = models.BooleanField(
+        "published", default=False, help_text="Administrators see only published documents."
+    )
+    published_on = models.DateField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["group", "-published_on", "title"]
+        indexes = [models.Index(fields=["group", "is_published"])]
+
+    def __str__(self):
+        return f"{self.group.number}: {self.title}"
