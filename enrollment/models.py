@@ -301,6 +301,11 @@ class Coverage(models.Model):
     tier = models.CharField(max_length=3, choices=Tier.choices)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    # COBRA continuation is a period of its own, after the employer-paid one it continues, so
+    # the history shows both; the qualifying event and its date say why it began.
+    is_cobra = models.BooleanField("COBRA continuation", default=False)
+    cobra_event = models.CharField("COBRA qualifying event", max_length=30, blank=True)
+    cobra_event_date = models.DateField("COBRA qualifying event date", null=True, blank=True)
 
     class Meta:
         ordering = ["member", "-start_date"]
