@@ -8,8 +8,6 @@ from brokers.models import Document
 from portal import uploads
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
-# Kept here too for the tests that name the types the admin accepts.
-DOCUMENT_TYPES = uploads.DOCUMENT_TYPES
 
 
 class DocumentAdminForm(forms.ModelForm):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from brokers.forms import resources as resource_forms
 from brokers.models import Document
+from portal import uploads
 from portal.audit.models import AuditEvent
 from tests import factories as f
 from tests.factories import TINY_PDF
@@ -277,7 +278,7 @@ def test_ops_upload_a_real_pdf(cast, client):
 def test_ops_upload_word_and_excel_files(cast, client, name, content):
     client.force_login(cast.ops)
     assert _upload(client, name, content).status_code == 302
-    assert Document.objects.get().content_type == resource_forms.DOCUMENT_TYPES[name[-5:]][0]
+    assert Document.objects.get().content_type == uploads.DOCUMENT_TYPES[name[-5:]][0]
 
 
 @pytest.mark.parametrize(
