@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from brokers.models import Broker
 from enrollment.models import Employer, Group
@@ -21,6 +22,10 @@ class EmployerAdmin(models.Model):
     )
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="admins")
     level = models.CharField(max_length=12, choices=Level.choices)
+    # Account information the administrator keeps up to date themself (Manage Accounts).
+    job_title = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    # Who set the administrator up: a delegate's access may never be wider than this user's.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -45,6 +50,50 @@ class EmployerAdmin(models.Model):
     @property
     def is_client_admin(self):
         return self.level in (self.Level.PRIMARY, self.Level.SECONDARY)
+
+
+class EmployerRegistrationKey(models.Model):
+    """The key ops email to an employer's primary client administrator to register with.
+
+    Typed in with the group number and policyholder ID, it lets that one person open the
+    employer's portal account. Only a digest is stored; it works once, until `expires_at`, and
+    issuing a new key for the employer revokes the unused ones.
+    """
+
+    employer = models.ForeignKey(
+        Employer, on_delete=models.CASCADE, related_name="registration_keys"
+    )
+    email = models.EmailField(help_text="The primary administrator's; the key is sent there.")
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    registered_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["employer", "-created_at"])]
+
+    def __str__(self):
+        return f"Registration key for {self.employer} ({self.email})"
+
+    @property
+    def status(self) -> str:
+        if self.used_at:
+            return "Used"
+        if self.revoked_at:
+            return "Revoked"
+        if self.expires_at <= timezone.now():
+            return "Expired"
+        return "Unused"
 
 
 class BrokerAccessGrant(models.Model):
