@@ -2,6 +2,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from employers import access
+from employers.models import GroupDocument
 from enrollment.models import Employer
 from portal.accounts.models import User
 
@@ -24,3 +25,116 @@ def admin_users_for_identity(*, group_number, policyholder_id):
         | Q(parent_groups__suffixes__number__iexact=group_number)
     )
     return User.objects.filter(employer_admin__employer__in=employers, is_active=True).distinct()
+
+
+# Group Documents: what ops published to the groups the administrator may see.
+GROUP_DOCUMENT_SORTS = {
+    "title": ("title", "pk"),
+    "-title": ("-title", "-pk"),
+    "published": ("published_on", "pk"),
+    "-published": ("-published_on", "-pk"),
+    "group": ("group__number", "title", "pk"),
+    "-group": ("-group__number", "-title", "-pk"),
+}
+
+
+def group_documents_for(user, *, sort="-published", group=None, category=None):
+    documents = GroupDocument.objects.filter(
+        is_published=True, group__in=access.visible_groups(user)
+    ).select_related("group")
+    if group:
+        documents = documents.filter(group=group)
+    if category:
+        documents = documents.filter(category=category)
+    return documents.order_by(*GROUP_DOCUMENT_SORTS[sort])
+
+
+def get_group_document_for(user, pk):
+    """A published document of a group the user may see; 404 for any other."""
+    return get_object_or_404(group_documents_for(user), pk=pk)
+
+
+# Manage Enrollment: members of the groups whose roster the administrator may see.
+# The search list's sort keys, as they appear in its URLs.
+MEMBER_SORTS = {
+    "name": ("last_name", "first_name"),
+    "id": ("member_id",),
+    "group": ("group__number",),
+    "plan": ("plan__plan_type", "plan__name"),
+    "status": ("status",),
+}
+
+
+def members_for(user, perm="view_roster"):
+    """Every member (subscriber or dependent) of the groups the user may act on with `perm`."""
+    from enrollment.models import Member
+
+    return Member.objects.filter(group__in=access.visible_groups(user, perm))
+
+
+def subscribers_search_for(
+    user, *, ssn="", name="", member_id="", status="", group=None, plan=None, sort="name"
+):
+    """The employees (subscribers) the user may see, searched and sorted.
+
+    An SSN matches through its keyed digest, an indexed equality: no row is decrypted. `name`
+    matches last names from their start, or "last, first". `sort` is a key of MEMBER_SORTS,
+    "-" first for descending.
+    """
+    from enrollment.models import Member
+    from portal.crypto import digest
+
+    members = members_for(user).filter(relationship=Member.Relationship.SUBSCRIBER)
+    if ssn:
+        members = members.filter(ssn_digest=digest(ssn))
+    name = " ".join(name.split())
+    if "," in name:
+        last, first = (part.strip() for part in name.split(",", 1))
+        members = members.filter(last_name__istartswith=last, first_name__istartswith=first)
+    elif name:
+        members = members.filter(last_name__istartswith=name)
+    if member_id:
+        members = members.filter(member_id__iexact=member_id)
+    if status:
+        members = members.filter(status=status)
+    if group is not None:
+        members = members.filter(group=group)
+    if plan is not None:
+        members = members.filter(plan=plan)
+    fields = MEMBER_SORTS.get(sort.removeprefix("-"), MEMBER_SORTS["name"])
+    descending = "-" if sort.startswith("-") else ""
+    ordering = [f"{descending}{field}" for field in (*fields, "pk")]
+    return members.select_related("group", "plan").order_by(*ordering)
+
+
+def get_member_for(user, pk):
+    """A member of a group whose roster the user may see, or 404 (another suffix's member is
+    the same as one that does not exist)."""
+    return get_object_or_404(
+        members_for(user).select_related("group__parent", "plan", "subscriber"), pk=pk
+    )
+
+
+def may_perform_enrollment(user, group):
+    """Whether the user may enroll, change, cancel and reinstate members of `group`."""
+    return groups_for(user, "perform_enrollment").filter(pk=group.pk).exists()
+
+
+def family_with_coverage(subscriber):
+    """The subscriber and their dependents, each with `coverages` (newest first) and plan."""
+    from django.db.models import Prefetch
+
+    from enrollment.models import Coverage, Member
+
+    coverages = Prefetch(
+        "coverages", queryset=Coverage.objects.select_related("plan").order_by("-start_date")
+    )
+    family = Member.objects.filter(Q(pk=subscriber.pk) | Q(subscriber=subscriber))
+    members = family.select_related("plan").prefetch_related(coverages).order_by("dob", "pk")
+    # The subscriber first (NULL sorts differently in SQLite and PostgreSQL), then by age.
+    return sorted(members, key=lambda member: not member.is_subscriber)
+
+
+def member_history(member):
+    """The member's enrollment events, newest first, with who made them."""
+    return member.events.select_related("by").order_by("-at", "-pk")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from employers.views import pages, sign_in
+from employers.views import documents, pages, registration, sign_in
 
 app_name = "employers"
 
@@ -8,10 +8,17 @@ urlpatterns = [
     # Public: the employer's front door.
     path("sign-in/", sign_in.sign_in, name="sign-in"),
     path("forgot-username/", sign_in.forgot_username, name="forgot-username"),
+    # Registration: the primary client administrator's key, and every new user's completion.
+    path("register/", registration.start, name="register"),
+    path("register/complete/<str:token>/", registration.complete, name="register-complete"),
+    # (end of Registration)
     # The portal.
     path("", pages.home, name="home"),
     path("enrollment/", pages.enrollment, name="enrollment"),
     path("billing/", pages.billing, name="billing"),
     path("accounts-reports/", pages.accounts_reports, name="accounts-reports"),
     path("support/", pages.support, name="support"),
+    # Group Documents: what ops published to the administrator's groups.
+    path("documents/", documents.document_list, name="document-list"),
+    path("documents/<int:pk>/download/", documents.document_download, name="document-download"),
 ]

@@ -428,3 +428,20 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     size = len(TINY_PDF)
     is_published = True
     published_on = datetime.date(2026, 10, 1)
+
+
+class GroupDocumentFactory(factory.django.DjangoModelFactory):
+    """A published PDF for one group; its file goes to the "documents" storage."""
+
+    class Meta:
+        model = "employers.GroupDocument"
+
+    group = factory.SubFactory(GroupFactory)
+    title = factory.Sequence(lambda n: f"Summary of Benefits {n:03d}")
+    category = "benefits"
+    file = factory.django.FileField(data=TINY_PDF, filename="benefits.pdf")
+    filename = "benefits.pdf"
+    content_type = "application/pdf"
+    size = len(TINY_PDF)
+    is_published = True
+    published_on = datetime.date(2026, 10, 1)

@@ -24,13 +24,19 @@ from django.utils import timezone
 
 from brokers.models import Document
 from commissions.models import CommissionStatement
+from employers.models import GroupDocument
 from portal.jobs.services import report_job_request
 from tests.authz.urlconf import all_patterns
 from tests.cast import ROLES
-from tests.factories import CommissionLineFactory, CommissionStatementFactory, DocumentFactory
+from tests.factories import (
+    CommissionLineFactory,
+    CommissionStatementFactory,
+    DocumentFactory,
+    GroupDocumentFactory,
+)
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 350
+EXPECTED_PATTERN_COUNT = 358
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"
@@ -113,6 +119,11 @@ BROKER_OFFICE_OBJECT_PAGES = {
     "brokers:subscriber-list": {"broker", "staff"},
     "brokers:subscriber-detail": {"broker", "staff"},
 }
+# Employer pages requested with an object of employer@'s first suffix (the one groupadmin@ holds):
+# the roles named here get 200, the rest of the audience (employer2@, another employer) 404.
+EMPLOYER_OBJECT_PAGES = {
+    "employers:document-download": {"employer", "groupadmin"},
+}
 POST_ONLY_NAMES = {
     "brokers:quick-eligibility",
     "brokers:register-send",
@@ -171,6 +182,8 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(cast.employer_groups[0].pk)
         elif param == "pk" and pattern.name == "brokers:document-download":
             kwargs[param] = str(Document.objects.get().pk)
+        elif param == "pk" and pattern.name == "employers:document-download":
+            kwargs[param] = str(GroupDocument.objects.get(group=cast.employer_groups[0]).pk)
         elif param == "pk" and pattern.name == "brokers:subscriber-detail":
             kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
         elif pattern.name == "brokers:statement-document":
@@ -258,6 +271,8 @@ def _check(pattern, role, response, user=None):
             return None if status == 403 else "403: a tool their broker did not grant"
         if name in BROKER_OFFICE_OBJECT_PAGES and role not in BROKER_OFFICE_OBJECT_PAGES[name]:
             return None if status == 404 else "404: another office's object"
+        if name in EMPLOYER_OBJECT_PAGES and role not in EMPLOYER_OBJECT_PAGES[name]:
+            return None if status == 404 else "404: another employer's object"
         return None if status == 200 else "200 for their own audience"
     return f"a rule for {name}"
 
@@ -286,8 +301,10 @@ def test_every_url_pattern_has_a_rule():
 
 
 @pytest.fixture
-def published_document(db):
-    """A published document in Forms & Brochures, for its download page."""
+def published_document(cast):
+    """A published document in Forms & Brochures, and one of employer@'s first suffix in Group
+    Documents, for their download pages."""
+    GroupDocumentFactory(group=cast.employer_groups[0])
     return DocumentFactory()
 
 
