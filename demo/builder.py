@@ -20,6 +20,7 @@ from brokers import demo as brokers_demo
 from brokers import demo_documents as brokers_demo_documents
 from commissions import demo as commissions_demo
 from employers import demo as employers_demo
+from employers import demo_documents as employers_demo_documents
 from enrollment import demo as enrollment_demo
 from enrollment import demo_ifp as enrollment_demo_ifp
 from portal.demo import PASSWORD, cast
@@ -47,6 +48,7 @@ def build_world(world: World) -> dict:
     enrollment_demo.pending_terminations(world)
     brokers.contracting_records()
     brokers_demo_documents.documents(world)
+    employers_demo_documents.documents(world)
     # Individual & family applications under the brokers' Individual Broker IDs; the demo
     # brokers' own get a long list to filter and page through.
     tenants = world.tenants

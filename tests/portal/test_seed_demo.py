@@ -259,3 +259,27 @@ def test_broker_has_ifp_applications_and_documents_to_browse(world):
         IFPApplication.Status.values
     )
     assert Document.objects.filter(is_published=True).exists()
+
+
+def test_employer_and_broker_have_documents_and_statements_to_browse(world):
+    from django.utils import timezone
+
+    from commissions import selectors as commission_selectors
+    from commissions.models import CommissionLine, CommissionStatement
+    from employers import selectors as employer_selectors
+
+    employer = world["employer@demo.test"]
+    groupadmin = world["groupadmin@demo.test"]
+    assert employer_selectors.group_documents_for(employer).count() == 9
+    assert employer_selectors.group_documents_for(groupadmin).count() == 3
+    # broker@: two Broker IDs with statements for the whole window and two months beyond it,
+    # group and IFP lines, and chargebacks to see.
+    codes = [c.code for c in broker_access.broker_codes_for(world["broker@demo.test"])]
+    statements = CommissionStatement.objects.filter(broker_code__in=codes)
+    assert set(statements.values_list("category", flat=True)) == {"group", "ifp"}
+    window = commission_selectors.window_start(timezone.localdate())
+    assert statements.filter(period__lt=window).exists()
+    assert statements.filter(period__gte=window).values("period").distinct().count() >= 17
+    assert CommissionLine.objects.filter(
+        statement__in=statements, kind=CommissionLine.Kind.CHARGEBACK
+    ).exists()
