@@ -163,10 +163,9 @@ def test_lookup_query_count_does_not_grow_with_matches(cast, client, django_asse
     for member in f.MemberFactory.create_batch(8, group=group, last_name="Quill"):
         f.CoverageFactory(member=member)
     client = logged_in(client, cast.broker)
-    # Session, user, the members (with their latest coverage), which of their groups the office
-    # may see the rosters of, the audit insert (3), broker and Broker IDs (layout), the session
-    # save (3).
-    with django_assert_max_num_queries(12):
+    # Session, user, broker, the members (with their latest coverage and whether the office may
+    # see their group's roster), the audit insert (3), Broker IDs (layout), the session save (3).
+    with django_assert_max_num_queries(11):
         client.post(LOOKUP, {"member": "Quill", "dob": "05/17/1980"})
 
 
