@@ -1,6 +1,6 @@
 from django.urls import path
 
-from employers.views import documents, pages, registration, sign_in
+from employers.views import documents, pages, registration, roster, sign_in
 
 app_name = "employers"
 
@@ -21,4 +21,20 @@ urlpatterns = [
     # Group Documents: what ops published to the administrator's groups.
     path("documents/", documents.document_list, name="document-list"),
     path("documents/<int:pk>/download/", documents.document_download, name="document-download"),
+    # Roster upload: many employees and dependents from one file, every row checked first,
+    # then enrolled by a job, all rows or none.
+    path("enrollment/roster/", roster.roster_groups, name="roster"),
+    path("enrollment/roster/<int:pk>/", roster.roster_upload, name="roster-upload"),
+    path("enrollment/roster/<int:pk>/template/", roster.roster_template, name="roster-template"),
+    path("enrollment/roster/<int:pk>/problems/", roster.roster_problems, name="roster-problems"),
+    path(
+        "enrollment/roster/<int:pk>/problems.csv",
+        roster.roster_problems_csv,
+        name="roster-problems-csv",
+    ),
+    path("enrollment/roster/jobs/<int:pk>/", roster.roster_job, name="roster-job"),
+    path(
+        "enrollment/roster/jobs/<int:pk>/status", roster.roster_job_status, name="roster-job-status"
+    ),
+    # (end of Roster upload)
 ]

@@ -1,0 +1,603 @@
+"""The bulk roster upload's rows: the columns, the downloadable template, and checking every
+row of a file against one group before anything is enrolled.
+
+A roster file lists people, one a row. An employee's row (relationship "subscriber") starts a
+family; each dependent's row names their employee by `employee_ssn`, which may be an employee
+on another row of the file or one already enrolled in the group. `roster_check` returns every
+problem as (row, column, message), and the families to enroll only when there are none.
+"""
+
+import csv
+import datetime
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+
+import xlsxwriter
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from enrollment.models import Coverage, EnrollmentEvent, Member
+from portal.crypto import digest
+from portal.imports import cell_date, cell_text
+
+# (column, what goes in it), in the template's order. The first row of a file names them.
+COLUMN_HELP = (
+    ("relationship", "subscriber (the employee), spouse, partner, child or other"),
+    ("employee_ssn", "The employee's SSN, on the employee's row and on each dependent's row"),
+    ("ssn", "The person's own SSN; optional for dependents"),
+    ("first_name", "First name"),
+    ("middle_initial", "Optional"),
+    ("last_name", "Last name"),
+    ("dob", "Date of birth, MM/DD/YYYY or YYYY-MM-DD"),
+    ("gender", "Optional: F, M, X (another gender) or U (not given)"),
+    ("plan_code", "The employee's plan (one the group offers); dependents share it"),
+    ("hire_date", "The employee's date of hire; employee rows only"),
+    ("effective_date", "When coverage starts; on a dependent's row it may be left empty"),
+    ("street", "Optional, employee rows: home address"),
+    ("city", "Optional, employee rows"),
+    ("state", "Optional, employee rows: two letters"),
+    ("zip_code", "Optional, employee rows"),
+    ("home_phone", "Optional, employee rows"),
+    ("email", "Optional, employee rows"),
+)
+ROSTER_COLUMNS = tuple(column for column, _ in COLUMN_HELP)
+ROSTER_REQUIRED = (
+    "relationship",
+    "employee_ssn",
+    "first_name",
+    "last_name",
+    "dob",
+    "plan_code",
+    "hire_date",
+    "effective_date",
+)
+CONTACT_COLUMNS = ("street", "city", "state", "zip_code", "home_phone", "email")
+
+SUBSCRIBER = Member.Relationship.SUBSCRIBER
+PARTNERS = (Member.Relationship.SPOUSE, Member.Relationship.DOMESTIC_PARTNER)
+RELATIONSHIPS = {
+    "subscriber": SUBSCRIBER,
+    "employee": SUBSCRIBER,
+    "self": SUBSCRIBER,
+    "spouse": Member.Relationship.SPOUSE,
+    "partner": Member.Relationship.DOMESTIC_PARTNER,
+    "domestic partner": Member.Relationship.DOMESTIC_PARTNER,
+    "domestic_partner": Member.Relationship.DOMESTIC_PARTNER,
+    "child": Member.Relationship.CHILD,
+    "other": Member.Relationship.OTHER,
+    "other dependent": Member.Relationship.OTHER,
+}
+GENDERS = {
+    "f": "F",
+    "female": "F",
+    "m": "M",
+    "male": "M",
+    "x": "X",
+    "u": "U",
+    "": "U",
+}
+CHILD_AGE_LIMIT = 26
+COVERED = (Member.Status.ACTIVE, Member.Status.PENDING, Member.Status.COBRA)
+SSN_FORMAT = re.compile(r"\d{3}-?\d{2}-?\d{4}")
+ZIP_FORMAT = re.compile(r"\d{5}(-\d{4})?")
+
+
+@dataclass
+class RosterPerson:
+    """One checked row: Member fields in `person`, and what the row says about coverage."""
+
+    row: int
+    relationship: str
+    employee_ssn: str
+    person: dict
+    plan_code: str = ""
+    hire_date: datetime.date | None = None
+    effective_date: datetime.date | None = None
+
+
+@dataclass
+class RosterFamily:
+    """A new employee with the dependents listed under them, or dependents added to an
+    employee already in the group (`existing`)."""
+
+    employee: RosterPerson | None = None
+    existing: Member | None = None
+    dependents: list = field(default_factory=list)
+
+    @property
+    def row(self):
+        return self.employee.row if self.employee else self.dependents[0].row
+
+
+class _Problems(list):
+    def add(self, row, column, message):
+        self.append((row, column, message))
+
+
+def ssn_digits(value) -> str:
+    """The nine digits of an SSN cell ("123-45-6789", or a number cell that lost its leading
+    zeros), or "" if it is not one."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = cell_text(value).zfill(9)
+    else:
+        text = cell_text(value)
+    if not SSN_FORMAT.fullmatch(text):
+        return ""
+    digits = text.replace("-", "")
+    # Never issued: area 000, 666 or 9xx, group 00, serial 0000.
+    if digits[:3] in ("000", "666") or digits[0] == "9" or digits[3:5] == "00":
+        return ""
+    if digits[5:] == "0000":
+        return ""
+    return digits
+
+
+def age_on(dob, day):
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def roster_check(group, rows, *, today=None, progress=None):
+    """Check every row of a roster file (portal.imports.read_table's rows) against `group`.
+
+    Returns (families, problems): problems as [(row, column, message)] in row order, and the
+    families to enroll, which are only meant to be used when there are no problems.
+    `progress(done, total)` is called as rows are checked.
+    """
+    today = today or timezone.localdate()
+    problems = _Problems()
+    plans = {plan.code.upper(): plan for plan in group.plans.filter(is_active=True)}
+    people = []
+    # Employees whose own row has a problem: their dependents' rows are not checked against
+    # them, which would only repeat the problem.
+    refused = set()
+    for done, (number, values) in enumerate(rows, start=1):
+        person = _check_row(number, values, group=group, plans=plans, today=today, to=problems)
+        if person is not None:
+            people.append(person)
+        elif RELATIONSHIPS.get(cell_text(values.get("relationship")).lower()) == SUBSCRIBER:
+            refused.add(ssn_digits(values.get("employee_ssn")))
+        if progress is not None:
+            progress(done, len(rows))
+    families = _families(group, people, refused=refused, to=problems)
+    problems.sort(key=lambda problem: (problem[0], ROSTER_COLUMNS.index(problem[1])))
+    return families, list(problems)
+
+
+def _check_row(number, values, *, group, plans, today, to):
+    """The row as a RosterPerson, or None if a problem leaves it unusable; problems go `to`."""
+    before = len(to)
+    text = {column: cell_text(values.get(column)) for column in ROSTER_COLUMNS}
+
+    relationship = RELATIONSHIPS.get(text["relationship"].lower())
+    if relationship is None:
+        to.add(
+            number,
+            "relationship",
+            "Enter subscriber (the employee), spouse, partner, child or other.",
+        )
+    employee_ssn = ssn_digits(values.get("employee_ssn"))
+    if not employee_ssn:
+        to.add(number, "employee_ssn", "Enter the employee's SSN as nine digits (123-45-6789).")
+    ssn = ""
+    if text["ssn"]:
+        ssn = ssn_digits(values.get("ssn"))
+        if not ssn:
+            to.add(number, "ssn", "Enter the SSN as nine digits (123-45-6789), or leave it empty.")
+        elif relationship == SUBSCRIBER and employee_ssn and ssn != employee_ssn:
+            to.add(number, "ssn", "On the employee's row, ssn and employee_ssn must be the same.")
+    elif relationship == SUBSCRIBER:
+        ssn = employee_ssn
+
+    for column in ("first_name", "last_name"):
+        if not text[column]:
+            to.add(number, column, "Required.")
+        elif len(text[column]) > 60:
+            to.add(number, column, "At most 60 characters.")
+    if len(text["middle_initial"]) > 1 or (
+        text["middle_initial"] and not text["middle_initial"].isalpha()
+    ):
+        to.add(number, "middle_initial", "One letter, or leave it empty.")
+    gender = GENDERS.get(text["gender"].lower())
+    if gender is None:
+        to.add(number, "gender", "Enter F, M, X or U, or leave it empty.")
+
+    dob = _date(number, "dob", values, to, required=True)
+    if dob and (dob > today or dob.year < 1900):
+        to.add(number, "dob", "Enter a date of birth between 1900 and today.")
+    hire_date = effective_date = None
+    is_employee = relationship == SUBSCRIBER
+    plan_code = text["plan_code"].upper()
+    if is_employee:
+        if not plan_code:
+            to.add(number, "plan_code", "Required on the employee's row.")
+        hire_date = _date(number, "hire_date", values, to, required=True)
+        if hire_date and dob and hire_date <= dob:
+            to.add(number, "hire_date", "The date of hire must be after the date of birth.")
+    elif text["hire_date"]:
+        to.add(number, "hire_date", "Only the employee's row has a date of hire.")
+    if plan_code and plan_code not in plans:
+        offered = ", ".join(sorted(plans)) or "none"
+        to.add(
+            number,
+            "plan_code",
+            f"Group {group.number} does not offer plan {plan_code}; it offers {offered}.",
+        )
+    effective_date = _date(number, "effective_date", values, to, required=is_employee)
+    if effective_date:
+        _check_effective_date(number, effective_date, group=group, hire_date=hire_date, to=to)
+        if dob and dob > effective_date:
+            to.add(number, "dob", "The date of birth is after coverage would start.")
+
+    contact = {}
+    if is_employee:
+        contact = _contact(number, text, to)
+    if len(to) > before:
+        return None
+    person = {
+        "first_name": text["first_name"],
+        "middle_initial": text["middle_initial"].upper(),
+        "last_name": text["last_name"],
+        "dob": dob,
+        "gender": gender,
+        "ssn": ssn,
+        **contact,
+    }
+    return RosterPerson(
+        row=number,
+        relationship=relationship,
+        employee_ssn=employee_ssn,
+        person=person,
+        plan_code=plan_code,
+        hire_date=hire_date,
+        effective_date=effective_date,
+    )
+
+
+def _date(number, column, values, to, *, required):
+    value = values.get(column)
+    if cell_text(value) == "":
+        if required:
+            to.add(number, column, "Required: a date as MM/DD/YYYY or YYYY-MM-DD.")
+        return None
+    try:
+        return cell_date(value)
+    except ValueError:
+        to.add(number, column, "Enter a date as MM/DD/YYYY or YYYY-MM-DD.")
+        return None
+
+
+def _check_effective_date(number, day, *, group, hire_date, to):
+    if day < group.suffix_effective_date:
+        to.add(
+            number,
+            "effective_date",
+            f"Group {group.number} starts on {group.suffix_effective_date:%m/%d/%Y}; "
+            "choose that date or later.",
+        )
+    elif group.cancellation_date and day > group.cancellation_date:
+        to.add(
+            number,
+            "effective_date",
+            f"Group {group.number} ends on {group.cancellation_date:%m/%d/%Y}; no coverage can "
+            "start after it.",
+        )
+    elif hire_date and day < hire_date:
+        to.add(number, "effective_date", "Coverage can't start before the date of hire.")
+
+
+def _contact(number, text, to):
+    contact = {column: text[column] for column in CONTACT_COLUMNS}
+    if contact["state"]:
+        contact["state"] = contact["state"].upper()
+        if not (len(contact["state"]) == 2 and contact["state"].isalpha()):
+            to.add(number, "state", "Two letters, such as CA.")
+    if contact["zip_code"] and not ZIP_FORMAT.fullmatch(contact["zip_code"]):
+        to.add(number, "zip_code", "Five digits, or five and four (95814-1234).")
+    if contact["email"]:
+        try:
+            validate_email(contact["email"])
+        except ValidationError:
+            to.add(number, "email", "Enter an email address such as name@example.com.")
+    for column, limit in (("street", 120), ("city", 60), ("home_phone", 20)):
+        if len(contact[column]) > limit:
+            to.add(number, column, f"At most {limit} characters.")
+    # The model names it zip_code too; the rest match Member's fields.
+    return contact
+
+
+def _families(group, people, *, refused, to):
+    """Group the checked rows into families and check them against each other and against the
+    group's members: duplicates in the file, employees already enrolled, dependents whose
+    employee is nowhere, a second spouse, a child past the age limit."""
+    ssns = {p.employee_ssn for p in people} | {p.person["ssn"] for p in people if p.person["ssn"]}
+    existing = {
+        member.ssn_digest: member
+        for member in Member.objects.filter(
+            group=group, ssn_digest__in=[digest(ssn) for ssn in ssns]
+        ).prefetch_related("dependents")
+    }
+    families = {}
+    seen_ssn = {}
+    seen_person = {}
+    for p in people:
+        if p.person["ssn"]:
+            if p.person["ssn"] in seen_ssn:
+                column = "employee_ssn" if p.relationship == SUBSCRIBER else "ssn"
+                to.add(p.row, column, f"Row {seen_ssn[p.person['ssn']]} has the same SSN.")
+                continue
+            seen_ssn[p.person["ssn"]] = p.row
+        identity = (
+            p.employee_ssn,
+            p.person["first_name"].lower(),
+            p.person["last_name"].lower(),
+            p.person["dob"],
+        )
+        if identity in seen_person:
+            to.add(p.row, "first_name", f"Row {seen_person[identity]} lists the same person.")
+            continue
+        seen_person[identity] = p.row
+        member = existing.get(digest(p.person["ssn"])) if p.person["ssn"] else None
+        if member is not None:
+            who = "An employee" if member.is_subscriber else "A member"
+            to.add(
+                p.row,
+                "employee_ssn" if p.relationship == SUBSCRIBER else "ssn",
+                f"{who} with this SSN is already in group {group.number} (member ID "
+                f"{member.member_id}); change their coverage in Manage Enrollment instead.",
+            )
+            if p.relationship == SUBSCRIBER:
+                refused.add(p.employee_ssn)
+            continue
+        if p.relationship == SUBSCRIBER:
+            family = families.setdefault(p.employee_ssn, RosterFamily())
+            family.employee = p
+    flagged = {row for row, _, _ in to}
+    for p in people:
+        if p.relationship == SUBSCRIBER or p.row in flagged or p.employee_ssn in refused:
+            continue
+        family = families.get(p.employee_ssn)
+        if family is None:
+            employee = existing.get(digest(p.employee_ssn))
+            if employee is None or not employee.is_subscriber:
+                to.add(
+                    p.row,
+                    "employee_ssn",
+                    f"No employee with this SSN is on a row of the file or in group "
+                    f"{group.number}.",
+                )
+                continue
+            if employee.status not in COVERED:
+                to.add(
+                    p.row,
+                    "employee_ssn",
+                    f"The employee with this SSN (member ID {employee.member_id}) is not covered; "
+                    "reinstate them in Manage Enrollment first.",
+                )
+                continue
+            family = families.setdefault(p.employee_ssn, RosterFamily(existing=employee))
+        family.dependents.append(p)
+    for family in families.values():
+        _check_family(family, to=to)
+    return sorted((f for f in families.values() if f.employee or f.existing), key=lambda f: f.row)
+
+
+def _check_family(family, *, to):
+    employee = family.employee
+    if family.existing is not None:
+        partners = [m for m in family.existing.dependents.all() if m.status in COVERED]
+        has_partner = any(m.relationship in PARTNERS for m in partners)
+    else:
+        has_partner = False
+    for dependent in family.dependents:
+        if employee is not None:
+            if dependent.plan_code and dependent.plan_code != employee.plan_code:
+                to.add(
+                    dependent.row,
+                    "plan_code",
+                    f"Dependents share their employee's plan ({employee.plan_code}); leave this "
+                    "empty or enter the same plan.",
+                )
+            if dependent.effective_date and dependent.effective_date != employee.effective_date:
+                to.add(
+                    dependent.row,
+                    "effective_date",
+                    "A dependent listed with a new employee starts with them; leave this empty "
+                    "or enter the employee's date.",
+                )
+            dependent.effective_date = employee.effective_date
+        elif dependent.effective_date is None:
+            to.add(
+                dependent.row,
+                "effective_date",
+                "Required for a dependent added to an employee already enrolled.",
+            )
+            continue
+        day = dependent.effective_date
+        if day is None:
+            continue
+        if dependent.person["dob"] > day:
+            to.add(dependent.row, "dob", "The date of birth is after coverage would start.")
+        if (
+            dependent.relationship == Member.Relationship.CHILD
+            and age_on(dependent.person["dob"], day) >= CHILD_AGE_LIMIT
+        ):
+            to.add(
+                dependent.row,
+                "dob",
+                f"A child can be covered until age {CHILD_AGE_LIMIT}; this child is "
+                f"{age_on(dependent.person['dob'], day)} on {day:%m/%d/%Y}.",
+            )
+        if dependent.relationship in PARTNERS:
+            if has_partner:
+                to.add(
+                    dependent.row,
+                    "relationship",
+                    "The employee already has a spouse or domestic partner covered or listed.",
+                )
+            has_partner = True
+
+
+# -- enrolling a checked roster ----------------------------------------------------------------
+
+
+class RosterEnrollError(Exception):
+    """A row the enrollment rules refused while enrolling; nothing was enrolled."""
+
+    def __init__(self, row, message):
+        super().__init__(f"Row {row}: {message}")
+        self.row = row
+        self.message = message
+
+
+def roster_enroll(*, group, families, by, key_prefix, progress=None):
+    """Enroll the families of a checked roster (roster_check with no problems) in `group`, in
+    one transaction: every row or none. Returns [(row, member)] of the members made.
+
+    Each family's events carry the idempotency key `<key_prefix>-<row>`, so the caller can
+    tell a roster that was already enrolled (a job delivered twice) by looking for them.
+    """
+    total = sum(1 + len(f.dependents) if f.employee else len(f.dependents) for f in families)
+    made = []
+    with transaction.atomic():
+        for family in families:
+            made += _roster_family_enroll(group, family, by=by, key=f"{key_prefix}-{family.row}")
+            if progress is not None:
+                progress(len(made), total)
+    return made
+
+
+def _roster_family_enroll(group, family, *, by, key):
+    """Member + Coverage + EnrollmentEvent for each new person of one family, as the
+    enrollment services do, until the roster can call them (enrollment/services.py)."""
+    plans = {plan.code.upper(): plan for plan in group.plans.all()}
+    if family.employee is not None:
+        employee = family.employee
+        plan = plans[employee.plan_code]
+        subscriber = _new_member(group, employee, plan=plan)
+        family_members = [(employee.row, subscriber)]
+        start = employee.effective_date
+    else:
+        subscriber = family.existing
+        coverage = subscriber.coverages.order_by("-start_date").first()
+        plan = coverage.plan if coverage else subscriber.plan
+        family_members = []
+        start = None
+    for dependent in family.dependents:
+        family_members.append(
+            (dependent.row, _new_member(group, dependent, plan=plan, subscriber=subscriber))
+        )
+    relationships = [m.relationship for _, m in family_members]
+    if family.existing is not None:
+        relationships += [m.relationship for m in subscriber.dependents.all()] + [SUBSCRIBER]
+    tier = _tier(relationships)
+    for index, (row, member) in enumerate(family_members):
+        day = start or next(d.effective_date for d in family.dependents if d.row == row)
+        Coverage.objects.create(member=member, group=group, plan=plan, tier=tier, start_date=day)
+        EnrollmentEvent.objects.create(
+            member=member,
+            group=group,
+            kind=EnrollmentEvent.Kind.ENROLL,
+            effective_date=day,
+            by=by,
+            # The key stands for the family's request: it sits on the first event only.
+            idempotency_key=key if index == 0 else None,
+            details={"after": {"status": member.status, "plan": str(plan)}, "via": "roster"},
+        )
+    return family_members
+
+
+def _tier(relationships):
+    partner = any(r in PARTNERS for r in relationships)
+    children = any(r not in (SUBSCRIBER, *PARTNERS) for r in relationships)
+    if partner and children:
+        return Coverage.Tier.FAMILY
+    if partner:
+        return Coverage.Tier.EMPLOYEE_SPOUSE
+    if children:
+        return Coverage.Tier.EMPLOYEE_CHILDREN
+    return Coverage.Tier.EMPLOYEE
+
+
+def _new_member(group, roster_person, *, plan, subscriber=None):
+    if subscriber is None:
+        member_id = _new_subscriber_id()
+    else:
+        base = subscriber.member_id[:9]
+        taken = set(
+            Member.objects.filter(member_id__startswith=base).values_list("member_id", flat=True)
+        )
+        free = [f"{base}{k:02d}" for k in range(1, 100) if f"{base}{k:02d}" not in taken]
+        if not free:
+            raise RosterEnrollError(roster_person.row, "The employee has too many dependents.")
+        member_id = free[0]
+    person = dict(roster_person.person)
+    ssn = person.pop("ssn")
+    member = Member(
+        group=group,
+        subscriber=subscriber,
+        relationship=roster_person.relationship,
+        member_id=member_id,
+        status=Member.Status.ACTIVE,
+        plan=plan,
+        **person,
+    )
+    if ssn:
+        member.set_ssn(ssn)
+    member.save()
+    return member
+
+
+def _new_subscriber_id():
+    while True:
+        candidate = f"{100_000_000 + secrets.randbelow(899_999_999):09d}00"
+        if not Member.objects.filter(member_id=candidate).exists():
+            return candidate
+
+
+# -- the template --------------------------------------------------------------------------
+
+
+TEMPLATE_NAME = "roster-template"
+# Columns kept as text in the workbook, so that Excel keeps an SSN's or ZIP's leading zeros.
+TEXT_COLUMNS = ("employee_ssn", "ssn", "zip_code", "home_phone", "plan_code")
+
+
+def roster_template_xlsx(plans=()) -> bytes:
+    """The template workbook: an empty Roster sheet to fill in (the sheet that is read) and an
+    Instructions sheet with each column and the group's plans."""
+    out = io.BytesIO()
+    workbook = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    bold = workbook.add_format({"bold": True})
+    text = workbook.add_format({"num_format": "@"})
+    sheet = workbook.add_worksheet("Roster")
+    for index, column in enumerate(ROSTER_COLUMNS):
+        sheet.write_string(0, index, column, bold)
+        sheet.set_column(index, index, 16, text if column in TEXT_COLUMNS else None)
+    sheet.freeze_panes(1, 0)
+    notes = workbook.add_worksheet("Instructions")
+    notes.set_column(0, 0, 18)
+    notes.set_column(1, 1, 80)
+    notes.write_string(0, 0, "Column", bold)
+    notes.write_string(0, 1, "What to enter", bold)
+    for index, (column, help_text) in enumerate(COLUMN_HELP, start=1):
+        required = " (required)" if column in ROSTER_REQUIRED else ""
+        notes.write_string(index, 0, column + required)
+        notes.write_string(index, 1, help_text)
+    row = len(COLUMN_HELP) + 2
+    notes.write_string(row, 0, "Plans offered", bold)
+    for offset, plan in enumerate(plans, start=1):
+        notes.write_string(row + offset, 0, plan.code)
+        notes.write_string(row + offset, 1, str(plan))
+    workbook.close()
+    return out.getvalue()
+
+
+def roster_template_csv() -> str:
+    """The template as CSV: the header row alone."""
+    out = io.StringIO()
+    csv.writer(out).writerow(ROSTER_COLUMNS)
+    return out.getvalue()
