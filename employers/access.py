@@ -4,10 +4,14 @@ Primary and secondary client administrators act on every group of their employer
 administrators and delegates only on the groups granted to them (guardian, per user).
 """
 
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Permission
 from guardian.shortcuts import assign_perm
 
 from employers.models import EmployerAdmin
-from enrollment.models import Group
+from enrollment.models import Group, GroupUserObjectPermission
 from portal.access import with_object_perm
 from portal.accounts.decorators import audience_required
 from portal.accounts.models import Role
@@ -81,3 +85,151 @@ class ClientAdminBackend:
             )
         employer_id = user_obj._client_admin_employer_id
         return employer_id is not None and obj.parent.employer_id == employer_id
+
+
+# Manage Accounts: the functions a client administrator gives a group administrator or delegate,
+# in the words of the page, and the group permissions each one stands for. Each includes
+# view_group: a group on which someone may do anything is a group they see. The enrollment
+# notification is a preference rather than a function, but it is granted the same way, per group.
+FUNCTIONS = {
+    "enrollment_view": ("view_group", "view_roster"),
+    "enrollment_perform": ("view_group", "view_roster", "perform_enrollment"),
+    "billing_view": ("view_group", "view_invoice", "view_payment_history", "view_balance"),
+    "billing_pay": (
+        "view_group",
+        "view_invoice",
+        "view_payment_history",
+        "view_balance",
+        "pay_bill",
+    ),
+    "reports": ("view_group", "run_reports"),
+    "enrollment_notifications": ("view_group", "receive_enrollment_notifications"),
+}
+ALL_FUNCTIONS = frozenset(FUNCTIONS)
+Level = EmployerAdmin.Level
+
+
+@dataclass(frozen=True)
+class Access:
+    """What an administrator may do: `functions` (keys of FUNCTIONS) on the groups `group_ids`.
+
+    Manage Accounts gives the same functions on every chosen group, so one pair describes it.
+    """
+
+    group_ids: frozenset = frozenset()
+    functions: frozenset = frozenset()
+
+    def covers(self, other: "Access") -> bool:
+        return other.group_ids <= self.group_ids and other.functions <= self.functions
+
+    def __and__(self, other: "Access") -> "Access":
+        return Access(self.group_ids & other.group_ids, self.functions & other.functions)
+
+
+def perms_for_functions(functions) -> set[str]:
+    return {perm for function in functions for perm in FUNCTIONS[function]}
+
+
+def functions_for_perms(perms) -> set[str]:
+    return {function for function, needed in FUNCTIONS.items() if set(needed) <= set(perms)}
+
+
+def access_of(admin: EmployerAdmin) -> Access:
+    """The groups and functions `admin` holds now: everything of the employer for a client
+    administrator, their own grants for anyone else (the functions held on every granted group)."""
+    employer_groups = Group.objects.filter(parent__employer_id=admin.employer_id)
+    if admin.is_client_admin:
+        return Access(frozenset(employer_groups.values_list("pk", flat=True)), ALL_FUNCTIONS)
+    rows = GroupUserObjectPermission.objects.filter(
+        user_id=admin.user_id, content_object__in=employer_groups
+    ).values_list("content_object_id", "permission__codename")
+    perms_by_group = defaultdict(set)
+    for group_id, codename in rows:
+        perms_by_group[group_id].add(codename)
+    group_ids = {pk for pk, perms in perms_by_group.items() if "view_group" in perms}
+    if not group_ids:
+        return Access()
+    functions = set.intersection(*(functions_for_perms(perms_by_group[pk]) for pk in group_ids))
+    return Access(frozenset(group_ids), frozenset(functions))
+
+
+def admin_access_set(admin: EmployerAdmin, access: Access) -> None:
+    """Make the group permissions of a group administrator or delegate exactly `access`.
+
+    Written straight to guardian's direct-FK table, so one change is two queries, not one per
+    group and permission. Takes effect on the user's next request: permissions are read afresh
+    for every request.
+    """
+    if admin.is_client_admin:
+        raise ValueError("Client administrators hold every function; there is nothing to set.")
+    employer_groups = Group.objects.filter(parent__employer_id=admin.employer_id)
+    if set(access.group_ids) - set(employer_groups.values_list("pk", flat=True)):
+        raise ValueError("An administrator can only be given their own employer's groups.")
+    codenames = perms_for_functions(access.functions) if access.group_ids else set()
+    permission_ids = dict(
+        Permission.objects.filter(
+            content_type__app_label="enrollment",
+            content_type__model="group",
+            codename__in=codenames,
+        ).values_list("codename", "pk")
+    )
+    wanted = {(group_id, permission_ids[c]) for group_id in access.group_ids for c in codenames}
+    held = GroupUserObjectPermission.objects.filter(
+        user_id=admin.user_id, content_object__in=employer_groups
+    )
+    have = {(row.content_object_id, row.permission_id): row.pk for row in held}
+    stale = [pk for key, pk in have.items() if key not in wanted]
+    GroupUserObjectPermission.objects.filter(pk__in=stale).delete()
+    GroupUserObjectPermission.objects.bulk_create(
+        GroupUserObjectPermission(
+            user_id=admin.user_id, content_object_id=group_id, permission_id=permission_id
+        )
+        for group_id, permission_id in wanted - set(have)
+    )
+
+
+# Who manages whom. The primary client administrator manages everyone else of the employer; the
+# secondary everyone but the primary; a group administrator only the delegates they created;
+# a delegate nobody. Nobody changes their own access, and ops alone change the primary.
+CREATABLE_LEVELS = {
+    Level.PRIMARY: (Level.SECONDARY, Level.GROUP_ADMIN, Level.DELEGATE),
+    Level.SECONDARY: (Level.GROUP_ADMIN, Level.DELEGATE),
+    Level.GROUP_ADMIN: (Level.DELEGATE,),
+    Level.DELEGATE: (),
+}
+
+
+def can_manage_accounts(admin: EmployerAdmin | None) -> bool:
+    return admin is not None and bool(CREATABLE_LEVELS[admin.level])
+
+
+def levels_creatable_by(admin: EmployerAdmin) -> tuple:
+    return CREATABLE_LEVELS[admin.level]
+
+
+def manageable_admins(user):
+    """The administrator rows `user` may see and change in View and Edit Users."""
+    admin = admin_for(user)
+    if admin is None:
+        return EmployerAdmin.objects.none()
+    admins = EmployerAdmin.objects.filter(employer_id=admin.employer_id).exclude(user_id=user.pk)
+    if admin.level == Level.PRIMARY:
+        return admins
+    if admin.level == Level.SECONDARY:
+        return admins.exclude(level=Level.PRIMARY)
+    if admin.level == Level.GROUP_ADMIN:
+        return admins.filter(level=Level.DELEGATE, created_by_id=user.pk)
+    return EmployerAdmin.objects.none()
+
+
+def access_bound_for(target: EmployerAdmin, actor: EmployerAdmin) -> Access:
+    """The widest access `actor` may give `target`: no more than the actor holds, and for a
+    delegate no more than the administrator who created them holds."""
+    bound = access_of(actor)
+    if target.level == Level.DELEGATE and target.created_by_id:
+        creator = EmployerAdmin.objects.filter(
+            user_id=target.created_by_id, employer_id=target.employer_id
+        ).first()
+        if creator is not None and not creator.is_client_admin:
+            bound = bound & access_of(creator)
+    return bound

@@ -1,12 +1,36 @@
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from allauth.account.forms import ResetPasswordForm
+from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from brokers import access as broker_access
 from brokers.models import Broker
 from employers import access
-from employers.models import BrokerAccessGrant, EmployerAdmin
+from employers import access as employer_access
+from employers.models import BrokerAccessGrant, EmployerAdmin, EmployerRegistrationKey
 from enrollment.models import Employer, Group
-from portal.accounts.models import Role, User
+from portal.accounts.models import RegistrationToken, Role, User, UserStatus
+from portal.accounts.services import (
+    REGISTRATION_LINK_LIFETIME,
+    pending_user_create,
+    registration_complete,
+    registration_token_issue,
+)
+from portal.activity.services import activity_record
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record_for_user
+from portal.mail import absolute_url, email_send
 
 
 @transaction.atomic
@@ -46,3 +70,466 @@ def broker_access_grant(*, group: Group, broker: Broker, functions, by: User) ->
     )
     broker_access.grant_group_functions(broker, group, ["view_group", *functions])
     return grant
+
+
+# Registration: the key ops email to a primary client administrator, and finishing an account.
+
+REGISTRATION_KEY_LIFETIME = timedelta(days=14)
+# Twelve characters without the ones people misread (0/O, 1/I): about 60 bits, typed in groups of
+# four. Lookups are rate-limited per address and per policyholder ID, so that is plenty.
+REGISTRATION_KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+REGISTRATION_KEY_LENGTH = 12
+PRIMARY_REGISTRATION_PURPOSE = "employer_primary"
+USER_REGISTRATION_PURPOSE = "employer_user"
+
+
+class RegistrationRefused(Exception):
+    """The key or the account can't be used to register (any more); `reason` says why."""
+
+    REGISTERED = "registered"
+    HAS_PRIMARY = "has_primary"
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def registration_key_normalize(value) -> str:
+    """The key's characters as stored: upper case, without the dashes and spaces people type."""
+    return re.sub(r"[^A-Z0-9]", "", str(value or "").upper())
+
+
+def registration_key_digest(value) -> str:
+    return hashlib.sha256(registration_key_normalize(value).encode()).hexdigest()
+
+
+def registration_key_display(raw: str) -> str:
+    """ABCD-EFGH-JKLM: the key as the email shows it."""
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def _email_taken(email: str) -> bool:
+    """Whether a portal user has `email`, apart from one left pending by an unfinished
+    registration with a key (registering again simply reuses them)."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return EmailAddress.objects.filter(email__iexact=email).exists()
+    return (
+        user.has_usable_password()
+        or user.role != Role.EMPLOYER_ADMIN
+        or EmployerAdmin.objects.filter(user=user).exists()
+    )
+
+
+def registration_key_refusal(*, employer: Employer, email: str) -> str | None:
+    """Why no registration key may be issued for `employer` to `email`, or None."""
+    if EmployerAdmin.objects.filter(employer=employer, level=EmployerAdmin.Level.PRIMARY).exists():
+        return (
+            f"{employer} already has a primary client administrator. Remove them first to "
+            "register someone else."
+        )
+    if _email_taken(email):
+        return f"A portal user with the email address {email} already exists."
+    return None
+
+
+@transaction.atomic
+def employer_registration_key_issue(
+    *, employer: Employer, email: str, first_name: str, last_name: str, by: User | None
+) -> str:
+    """Email a new registration key to the person who will be `employer`'s primary client
+    administrator; any unused earlier key of the employer stops working. Returns the raw key,
+    which is stored only as a digest.
+
+    Refused (ValidationError) while the employer has a primary administrator or the address
+    belongs to a portal user.
+    """
+    email = email.strip().lower()
+    refusal = registration_key_refusal(employer=employer, email=email)
+    if refusal:
+        raise ValidationError(refusal)
+    now = timezone.now()
+    EmployerRegistrationKey.objects.filter(
+        employer=employer, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    raw = "".join(secrets.choice(REGISTRATION_KEY_ALPHABET) for _ in range(REGISTRATION_KEY_LENGTH))
+    registration_key = EmployerRegistrationKey.objects.create(
+        employer=employer,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        digest=registration_key_digest(raw),
+        issued_by=by,
+        expires_at=now + REGISTRATION_KEY_LIFETIME,
+    )
+    email_send(
+        to=[email],
+        template="employer_registration_key",
+        context={
+            "first_name": first_name,
+            "last_name": last_name,
+            "employer": employer,
+            "key": registration_key_display(raw),
+            "days": REGISTRATION_KEY_LIFETIME.days,
+            "register_url": absolute_url(reverse("employers:register")),
+            "contact": settings.CARRIER["contacts"]["employer"][0],
+        },
+    )
+    if by is not None:
+        audit_record_for_user(
+            user=by,
+            action=AuditEvent.Action.CHANGE,
+            object_type="employers.EmployerRegistrationKey",
+            object_ids=[registration_key.pk],
+        )
+    return raw
+
+
+@transaction.atomic
+def employer_registration_start(*, key: EmployerRegistrationKey) -> str:
+    """After a visitor matched group number, policyholder ID and `key`: a one-time link token
+    to the completion step, for a pending user with the key's email address.
+
+    The key itself is used up only when the registration completes, so a person who leaves
+    halfway can type it in again. Raises RegistrationRefused if the address has meanwhile
+    become another portal user's or the employer got a primary administrator.
+    """
+    if EmployerAdmin.objects.filter(
+        employer_id=key.employer_id, level=EmployerAdmin.Level.PRIMARY
+    ).exists():
+        raise RegistrationRefused(RegistrationRefused.HAS_PRIMARY)
+    if _email_taken(key.email):
+        raise RegistrationRefused(RegistrationRefused.REGISTERED)
+    user = User.objects.filter(email__iexact=key.email).first() or pending_user_create(
+        email=key.email,
+        first_name=key.first_name,
+        last_name=key.last_name,
+        role=Role.EMPLOYER_ADMIN,
+    )
+    return registration_token_issue(
+        user=user, purpose=PRIMARY_REGISTRATION_PURPOSE, payload={"key": key.pk}
+    )
+
+
+@transaction.atomic
+def employer_registration_complete(*, token, password: str, totp_secret: str) -> User:
+    """Finish a primary administrator's registration (from a key) or an invited user's (from
+    the email their administrator had sent): password, terms and second factor together.
+
+    The primary becomes the employer's primary client administrator and the key is used up;
+    an invited user's administrator hears that they finished. Raises RegistrationRefused,
+    changing nothing, when the key stopped working or the employer got a primary meanwhile.
+    """
+    user = registration_complete(token=token, password=password, totp_secret=totp_secret)
+    now = timezone.now()
+    if token.purpose == PRIMARY_REGISTRATION_PURPOSE:
+        key = EmployerRegistrationKey.objects.select_for_update().get(pk=token.payload["key"])
+        if key.used_at or key.revoked_at or key.expires_at <= now:
+            raise RegistrationRefused(RegistrationRefused.REGISTERED)
+        if EmployerAdmin.objects.filter(
+            employer_id=key.employer_id, level=EmployerAdmin.Level.PRIMARY
+        ).exists():
+            raise RegistrationRefused(RegistrationRefused.HAS_PRIMARY)
+        user.first_name, user.last_name = key.first_name, key.last_name
+        user.save(update_fields=["first_name", "last_name"])
+        employer_admin_add(employer=key.employer, user=user, level=EmployerAdmin.Level.PRIMARY)
+        key.used_at = now
+        key.registered_user = user
+        key.save(update_fields=["used_at", "registered_user"])
+    else:
+        admin = EmployerAdmin.objects.select_related("created_by").get(user=user)
+        if admin.created_by is not None:
+            activity_record(
+                recipients=[admin.created_by],
+                summary=f"{user.display_name} completed registration.",
+                actor=user,
+            )
+    email_send(
+        to=[user.email],
+        template="employer_account_active",
+        context={"user": user, "sign_in_url": absolute_url(reverse("employers:sign-in"))},
+    )
+    return user
+
+
+# Manage Accounts: Update Account Information, Add New User, View and Edit Users. Each change
+# to another user is told to them (Recent Activity) and kept in the audit log.
+
+
+def _admin_change_record(*, by: User, admin: EmployerAdmin, summary: str) -> None:
+    audit_record_for_user(
+        user=by,
+        action=AuditEvent.Action.CHANGE,
+        object_type="accounts.User",
+        object_ids=[admin.user_id],
+    )
+    # The user hears of it, and so does the primary administrator when someone else made it.
+    recipients = {admin.user_id: admin.user}
+    primary = (
+        EmployerAdmin.objects.filter(
+            employer_id=admin.employer_id, level=EmployerAdmin.Level.PRIMARY
+        )
+        .select_related("user")
+        .first()
+    )
+    if primary is not None:
+        recipients.setdefault(primary.user_id, primary.user)
+    recipients.pop(by.pk, None)
+    link = reverse("employers:user-detail", args=[admin.user_id])
+    activity_record(recipients=list(recipients.values()), summary=summary, actor=by, link=link)
+
+
+def _access_check(*, admin: EmployerAdmin, access: "employer_access.Access", by_admin):
+    bound = employer_access.access_bound_for(admin, by_admin)
+    if not bound.covers(access):
+        if admin.level == EmployerAdmin.Level.DELEGATE:
+            raise ValidationError(
+                "A delegate can't be given more access than the administrator who created "
+                "them holds, nor more than you hold."
+            )
+        raise ValidationError("You can't give more access than you hold.")
+    if not access.group_ids:
+        raise ValidationError("Choose at least one group.")
+    if not access.functions - {"enrollment_notifications"}:
+        raise ValidationError("Choose at least one function.")
+
+
+def _narrow_delegates_of(admin: EmployerAdmin) -> None:
+    """A group administrator's delegates keep no more than the administrator now holds."""
+    if admin.level != EmployerAdmin.Level.GROUP_ADMIN:
+        return
+    bound = employer_access.access_of(admin)
+    for delegate in EmployerAdmin.objects.filter(
+        employer_id=admin.employer_id,
+        level=EmployerAdmin.Level.DELEGATE,
+        created_by_id=admin.user_id,
+    ):
+        held = employer_access.access_of(delegate)
+        if not bound.covers(held):
+            employer_access.admin_access_set(delegate, held & bound)
+
+
+@transaction.atomic
+def employer_user_invite(
+    *,
+    employer: Employer,
+    email: str,
+    first_name: str,
+    last_name: str,
+    level: str,
+    access: "employer_access.Access",
+    by: User,
+) -> EmployerAdmin:
+    """Add New User: a secondary client administrator, group administrator or delegate, who
+    is emailed a link to finish registering (password, terms, second factor).
+
+    `by` may create only the levels employers.access allows them, one secondary per employer,
+    and give a group administrator or delegate no more than `by` holds (a delegate: no more
+    than their creator, which `by` is). Raises ValidationError, changing nothing, otherwise.
+    """
+    by_admin = employer_access.admin_for(by)
+    if by_admin is None or by_admin.employer_id != employer.pk:
+        raise ValidationError("You are not an administrator of this employer.")
+    if level not in employer_access.levels_creatable_by(by_admin):
+        raise ValidationError("You can't create a user of this kind.")
+    if (
+        level == EmployerAdmin.Level.SECONDARY
+        and EmployerAdmin.objects.filter(employer=employer, level=level).exists()
+    ):
+        raise ValidationError(
+            "This employer already has a secondary client administrator; there can be only one."
+        )
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists() or (
+        EmailAddress.objects.filter(email__iexact=email).exists()
+    ):
+        raise ValidationError("A portal user with this email address already exists.")
+    user = pending_user_create(
+        email=email, first_name=first_name, last_name=last_name, role=Role.EMPLOYER_ADMIN
+    )
+    admin = EmployerAdmin.objects.create(user=user, employer=employer, level=level, created_by=by)
+    if not admin.is_client_admin:
+        _access_check(admin=admin, access=access, by_admin=by_admin)
+        employer_access.admin_access_set(admin, access)
+    _invitation_send(admin=admin, by=by)
+    _admin_change_record(
+        by=by,
+        admin=admin,
+        summary=f"{by.display_name} added {user.display_name} ({admin.get_level_display()}).",
+    )
+    return admin
+
+
+def _invitation_send(*, admin: EmployerAdmin, by: User) -> None:
+    token = registration_token_issue(
+        user=admin.user, purpose=USER_REGISTRATION_PURPOSE, payload={"admin": admin.pk}
+    )
+    email_send(
+        to=[admin.user.email],
+        template="employer_user_invitation",
+        context={
+            "user": admin.user,
+            "by": by,
+            "employer": admin.employer,
+            "level": admin.get_level_display(),
+            "link": absolute_url(reverse("employers:register-complete", args=[token])),
+            "hours": int(REGISTRATION_LINK_LIFETIME.total_seconds() // 3600),
+        },
+    )
+
+
+@transaction.atomic
+def employer_user_access_change(
+    *, admin: EmployerAdmin, access: "employer_access.Access", by: User
+) -> EmployerAdmin:
+    """Change the groups and functions (and notification preference) of a group administrator
+    or delegate; a group administrator's delegates lose what the administrator no longer
+    holds. Effective on the user's next request."""
+    by_admin = employer_access.admin_for(by)
+    if admin.is_client_admin:
+        raise ValidationError("Client administrators hold every function on every group.")
+    if by_admin is None or admin.user_id == by.pk:
+        raise ValidationError("You can't change your own access.")
+    _access_check(admin=admin, access=access, by_admin=by_admin)
+    employer_access.admin_access_set(admin, access)
+    _narrow_delegates_of(admin)
+    _admin_change_record(
+        by=by,
+        admin=admin,
+        summary=f"{by.display_name} changed the access of {admin.user.display_name}.",
+    )
+    return admin
+
+
+@transaction.atomic
+def employer_user_name_change(
+    *, admin: EmployerAdmin, first_name: str, last_name: str, by: User
+) -> EmployerAdmin:
+    user = admin.user
+    if (user.first_name, user.last_name) == (first_name, last_name):
+        return admin
+    user.first_name, user.last_name = first_name, last_name
+    user.save(update_fields=["first_name", "last_name"])
+    _admin_change_record(
+        by=by, admin=admin, summary=f"{by.display_name} updated the name of {user.display_name}."
+    )
+    return admin
+
+
+@transaction.atomic
+def employer_account_update(
+    *, admin: EmployerAdmin, first_name: str, last_name: str, job_title: str, phone: str
+) -> EmployerAdmin:
+    """Update Account Information: an administrator's own name, job title and phone."""
+    user = admin.user
+    user.first_name, user.last_name = first_name, last_name
+    user.save(update_fields=["first_name", "last_name"])
+    admin.job_title, admin.phone = job_title, phone
+    admin.save(update_fields=["job_title", "phone"])
+    audit_record_for_user(
+        user=user,
+        action=AuditEvent.Action.CHANGE,
+        object_type="accounts.User",
+        object_ids=[user.pk],
+    )
+    return admin
+
+
+@transaction.atomic
+def employer_user_disable(*, admin: EmployerAdmin, by: User) -> EmployerAdmin:
+    """Disable a user and end their sessions now: their next request is the sign-in page.
+    An unused registration link of theirs stops working too."""
+    user = admin.user
+    if user.pk == by.pk:
+        raise ValidationError("You can't disable your own account.")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    RegistrationToken.objects.filter(
+        user=user, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    _sessions_end(user)
+    _admin_change_record(
+        by=by, admin=admin, summary=f"{by.display_name} disabled {user.display_name}."
+    )
+    return admin
+
+
+def _sessions_end(user: User) -> None:
+    # As brokers.services does for office staff: authentication already refuses an inactive
+    # user, and deleting their sessions drops what they hold. The user's id is inside each
+    # session's signed data, so the live ones are decoded (few: they end after 15 idle minutes).
+    live = Session.objects.filter(expire_date__gt=timezone.now())
+    keys = [
+        session.session_key
+        for session in live.iterator(chunk_size=500)
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=keys).delete()
+
+
+@transaction.atomic
+def employer_user_enable(*, admin: EmployerAdmin, by: User) -> EmployerAdmin:
+    """Let a disabled user sign in again (a pending one needs a new registration email)."""
+    admin.user.is_active = True
+    admin.user.save(update_fields=["is_active"])
+    _admin_change_record(
+        by=by, admin=admin, summary=f"{by.display_name} enabled {admin.user.display_name}."
+    )
+    return admin
+
+
+@transaction.atomic
+def employer_user_password_reset(*, admin: EmployerAdmin, by: User, request) -> None:
+    """Send the user the portal's ordinary password reset email; only for someone who has
+    registered and is not disabled. allauth builds the link from the request."""
+    user = admin.user
+    if user.status not in (UserStatus.ACTIVE, UserStatus.LOCKED):
+        raise ValidationError(
+            f"{user.display_name} has no password to reset: the account is "
+            f"{user.status.label.lower()}."
+        )
+    form = ResetPasswordForm(data={"email": user.email})
+    with allauth_context.request_context(request):
+        # Without a matching user allauth would send an "unknown account" email instead.
+        if not form.is_valid() or [found.pk for found in form.users] != [user.pk]:
+            raise ValidationError(f"No password reset email could be sent to {user.email}.")
+        form.save(request)
+    _admin_change_record(
+        by=by,
+        admin=admin,
+        summary=f"{by.display_name} sent {user.display_name} a password reset email.",
+    )
+
+
+@transaction.atomic
+def employer_user_registration_resend(*, admin: EmployerAdmin, by: User) -> None:
+    """Email a pending user a new registration link; the previous one stops working."""
+    user = admin.user
+    if user.status != UserStatus.PENDING:
+        raise ValidationError(
+            f"{user.display_name} is not waiting to register: the account is "
+            f"{user.status.label.lower()}."
+        )
+    _invitation_send(admin=admin, by=by)
+    _admin_change_record(
+        by=by,
+        admin=admin,
+        summary=f"{by.display_name} sent {user.display_name} a new registration email.",
+    )
+
+
+@transaction.atomic
+def registration_keys_revoke(*, keys, by: User) -> int:
+    """Stop unused registration keys from working (ops, in the admin)."""
+    revoked = list(keys.filter(used_at__isnull=True, revoked_at__isnull=True))
+    EmployerRegistrationKey.objects.filter(pk__in=[key.pk for key in revoked]).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit_record_for_user(
+            user=by,
+            action=AuditEvent.Action.CHANGE,
+            object_type="employers.EmployerRegistrationKey",
+            object_ids=[key.pk for key in revoked],
+        )
+    return len(revoked)

@@ -53,6 +53,8 @@ PUBLIC_URL_NAMES = {
     "brokers:register-complete",
     "employers:sign-in",
     "employers:forgot-username",
+    "employers:register",
+    "employers:register-complete",
     "providers:sign-in",
     "account_login",
     "account_signup",  # says sign-up is closed; each audience registers through its own flow

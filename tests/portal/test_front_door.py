@@ -71,9 +71,8 @@ def test_each_audience_signs_in_on_its_own_page_and_lands_home(name, role, cast,
     assert client.get(response["Location"])["Location"] == HOMES[role]
 
 
-@pytest.mark.parametrize(
-    ("name", "audience"), [("employers:sign-in", "employer"), ("providers:sign-in", "provider")]
-)
+# Employers register online since "Employer portal 1": tests/employers/test_registration.py.
+@pytest.mark.parametrize(("name", "audience"), [("providers:sign-in", "provider")])
 def test_audiences_without_online_registration_are_told_how_to_get_an_account(
     name, audience, client, db, settings
 ):
