@@ -1,6 +1,6 @@
 from django.urls import path
 
-from employers.views import documents, pages, registration, roster, sign_in
+from employers.views import documents, enrollment, pages, registration, roster, sign_in
 
 app_name = "employers"
 
@@ -14,7 +14,40 @@ urlpatterns = [
     # (end of Registration)
     # The portal.
     path("", pages.home, name="home"),
-    path("enrollment/", pages.enrollment, name="enrollment"),
+    # Manage Enrollment
+    path("enrollment/", enrollment.member_search, name="enrollment"),
+    path(
+        "enrollment/groups/<int:group_pk>/enroll/",
+        enrollment.member_enroll,
+        name="enrollment-enroll",
+    ),
+    path("enrollment/members/<int:pk>/", enrollment.member_detail, name="enrollment-member"),
+    path(
+        "enrollment/members/<int:pk>/update/",
+        enrollment.member_update,
+        name="enrollment-member-update",
+    ),
+    path(
+        "enrollment/members/<int:pk>/dependents/add/",
+        enrollment.dependent_add,
+        name="enrollment-dependent-add",
+    ),
+    path(
+        "enrollment/members/<int:pk>/plan/", enrollment.plan_change, name="enrollment-plan-change"
+    ),
+    path("enrollment/members/<int:pk>/pcp/", enrollment.pcp_change, name="enrollment-pcp-change"),
+    path(
+        "enrollment/members/<int:pk>/cancel/", enrollment.coverage_cancel, name="enrollment-cancel"
+    ),
+    path(
+        "enrollment/members/<int:pk>/reinstate/",
+        enrollment.coverage_reinstate,
+        name="enrollment-reinstate",
+    ),
+    path(
+        "enrollment/members/<int:pk>/cobra/", enrollment.cobra_transition, name="enrollment-cobra"
+    ),
+    # End of Manage Enrollment
     path("billing/", pages.billing, name="billing"),
     path("accounts-reports/", pages.accounts_reports, name="accounts-reports"),
     path("support/", pages.support, name="support"),

@@ -280,6 +280,11 @@ if not PRODUCTION:
     (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 
+# Enrollment: how far back an employer may end coverage (the carrier's retroactive termination
+# window), and how long after coverage ended it may still be reinstated with nothing retyped.
+ENROLLMENT_RETRO_TERMINATION_DAYS = env.int("ENROLLMENT_RETRO_TERMINATION_DAYS", default=60)
+ENROLLMENT_REINSTATE_DAYS = env.int("ENROLLMENT_REINSTATE_DAYS", default=60)
+
 # The carrier this portal is dressed as: name, logo, colours, support contacts and phone trees
 # come from a carrier file, so nothing of any real carrier is written into the code.
 CARRIER_FILE = Path(env("CARRIER_FILE", default=BASE_DIR / "portal" / "carrier.demo.json"))

@@ -20,18 +20,6 @@ def home(request):
 
 @require_GET
 @employer_portal
-def enrollment(request):
-    return coming_soon(
-        request,
-        base=BASE,
-        title="Manage Enrollment",
-        summary="Enroll employees and dependents, update their information, change plans and "
-        "PCPs, cancel or reinstate coverage, and move employees to COBRA.",
-    )
-
-
-@require_GET
-@employer_portal
 def billing(request):
     return coming_soon(
         request,
