@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -18,8 +18,7 @@ from brokers.models import (
     UplineAccess,
 )
 from portal.admin_mixins import FileImportAdmin
-from portal.audit.models import AuditEvent
-from portal.audit.services import audit_record
+from portal.downloads import audited_download
 
 
 @admin.register(Agency)
@@ -178,14 +177,10 @@ class DocumentAdmin(admin.ModelAdmin):
         document = self.get_object(request, str(pk))
         if document is None or not self.has_view_permission(request, document):
             raise Http404
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError:
-            raise Http404("The file is missing from storage.") from None
-        audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, objects=[document])
-        return FileResponse(
-            handle,
-            as_attachment=True,
+        return audited_download(
+            request,
+            document.file,
             filename=document.filename,
             content_type=document.content_type,
+            audited=[document],
         )

@@ -10,7 +10,7 @@ link answers with a page that checks back every few seconds and then offers the 
 from itertools import groupby
 
 from django.core.cache import cache
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -20,8 +20,8 @@ from brokers.access import Tool, broker_portal, tool_required
 from brokers.forms.commissions import StatementSearchForm, month_value
 from commissions import selectors, services, tasks
 from commissions.models import StatementDocument, payments_document_name
-from portal.audit.models import AuditEvent
-from portal.audit.services import audit_record
+from portal import downloads
+from portal.downloads import audited_download
 
 PAYMENTS_LABEL = "IFP / Group Checks & EFTs"
 # A request for a file not drawn yet queues its task once in this many seconds; a poll after
@@ -124,12 +124,10 @@ def statement_document(request, broker_code, name, format):
         return render(request, "brokers/commissions/statement_document.html#status", context)
     if document is None:
         return render(request, "brokers/commissions/statement_document.html", context, status=202)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        document.delete()  # drawn again on the next request
-        raise Http404("The file is missing from storage.") from None
-    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, objects=source.statements)
-    response = FileResponse(handle, as_attachment=True, filename=f"{name}.{format}")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return audited_download(
+        request,
+        document.file,
+        filename=f"{name}.{format}",
+        audited=source.statements,
+        cache=downloads.NO_STORE,
+    )

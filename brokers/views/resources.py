@@ -9,7 +9,6 @@ import datetime
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -17,8 +16,7 @@ from django.views.decorators.http import require_GET
 from brokers import access, selectors
 from brokers.access import broker_portal
 from brokers.forms.resources import DocumentFilterForm
-from portal.audit.models import AuditEvent
-from portal.audit.services import audit_record
+from portal.downloads import audited_download
 from portal.lists import chosen_sort, list_template, sortable_columns
 
 DOCUMENTS_PER_PAGE = 20
@@ -61,17 +59,14 @@ def document_list(request):
 @broker_portal
 def document_download(request, pk):
     document = selectors.get_document_for(request.user, pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, objects=[document])
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.filename, content_type=document.content_type
-    )
     # Unpublishing must take effect at once: no shared cache may keep the file.
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return audited_download(
+        request,
+        document.file,
+        filename=document.filename,
+        content_type=document.content_type,
+        audited=[document],
+    )
 
 
 @require_GET

@@ -2,15 +2,13 @@
 the administrators of that group and downloaded through an audited, permission-checked view."""
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from employers import selectors
 from employers.access import employer_portal
 from employers.forms.documents import GroupDocumentFilterForm
-from portal.audit.models import AuditEvent
-from portal.audit.services import audit_record
+from portal.downloads import audited_download
 from portal.lists import chosen_sort, list_template, sortable_columns
 
 DOCUMENTS_PER_PAGE = 20
@@ -50,14 +48,11 @@ def document_list(request):
 @employer_portal
 def document_download(request, pk):
     document = selectors.get_group_document_for(request.user, pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    audit_record(request=request, action=AuditEvent.Action.DOWNLOAD, objects=[document])
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.filename, content_type=document.content_type
-    )
     # Unpublishing must take effect at once: no shared cache may keep the file.
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return audited_download(
+        request,
+        document.file,
+        filename=document.filename,
+        content_type=document.content_type,
+        audited=[document],
+    )
