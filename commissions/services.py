@@ -145,6 +145,9 @@ def stored_document(source: DocumentSource, format: str) -> tuple[StatementDocum
     document = StatementDocument.objects.filter(
         broker_code=source.broker_code, name=source.name, format=format, content_hash=digest
     ).first()
+    if document is not None and not document.file.storage.exists(document.file.name):
+        # Lost from storage (a restored backup, a cleaned disk): draw it again.
+        document = None
     return document, digest
 
 
@@ -159,7 +162,12 @@ def document_generate(
     document = StatementDocument.objects.filter(
         broker_code=broker_code, name=name, format=format
     ).first()
-    if document is not None and document.content_hash == digest and not force:
+    if (
+        document is not None
+        and document.content_hash == digest
+        and document.file.storage.exists(document.file.name)
+        and not force
+    ):
         return document
     # Drawing loads WeasyPrint, which the web process otherwise never needs.
     from commissions import rendering
@@ -174,7 +182,7 @@ def document_generate(
         except IntegrityError:
             # Another worker stored the same document first.
             return StatementDocument.objects.get(broker_code=broker_code, name=name, format=format)
-    if replaced:
+    if replaced and replaced != document.file.name:
         document.file.storage.delete(replaced)
     return document
 
@@ -186,7 +194,12 @@ def _document_store(source, format, digest, out, *, force):
         .filter(broker_code=source.broker_code, name=source.name, format=format)
         .first()
     )
-    if document is not None and document.content_hash == digest and not force:
+    if (
+        document is not None
+        and document.content_hash == digest
+        and document.file.storage.exists(document.file.name)
+        and not force
+    ):
         return document, ""
     document = document or StatementDocument(
         broker_code=source.broker_code, name=source.name, format=format

@@ -24,8 +24,7 @@ from portal import downloads
 from portal.downloads import audited_download
 
 PAYMENTS_LABEL = "IFP / Group Checks & EFTs"
-# A request for a file not drawn yet queues its task once in this many seconds; a poll after
-# that (the message lost with a worker) queues it again.
+# How long the waiting page trusts that the task it queued is on its way.
 QUEUE_ONCE_SECONDS = 120
 
 
@@ -107,9 +106,12 @@ def statement_document(request, broker_code, name, format):
         raise Http404("No such statement in the last 18 months.") from None
     document, digest = services.stored_document(source, format)
     if document is None:
-        if cache.add(
-            f"commissions:queued:{broker_code}:{name}:{format}:{digest}", 1, QUEUE_ONCE_SECONDS
-        ):
+        # A click queues the drawing; the page's polls queue it again only if it has been a
+        # while (its message lost with a worker), not every two seconds.
+        queued_key = f"commissions:queued:{broker_code}:{name}:{format}:{digest}"
+        if not request.htmx:
+            cache.set(queued_key, 1, QUEUE_ONCE_SECONDS)
+        if not request.htmx or cache.add(queued_key, 1, QUEUE_ONCE_SECONDS):
             tasks.statement_document_generate.delay(broker_code, name, format)
         # In-process tasks (the demo) have drawn it already.
         document, _ = services.stored_document(source, format)

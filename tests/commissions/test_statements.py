@@ -355,3 +355,14 @@ def test_the_page_costs_the_same_queries_for_one_month_or_eighteen(
         response = client.get(LIST, {"start": "2025-06", "end": "2026-11"})
     assert len(response.context["months"]) == 18
     assert len(all_months) == len(one_month)
+
+
+def test_a_file_lost_from_storage_is_drawn_again(client, cast, history):
+    statement = history[-2]
+    _log_in(client, cast.broker)
+    client.get(_document_url(statement))
+    document = StatementDocument.objects.get(name=statement.document_name, format="pdf")
+    document.file.storage.delete(document.file.name)
+    response = client.get(_document_url(statement))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
