@@ -125,6 +125,18 @@ BROKER_OFFICE_OBJECT_PAGES = {
 # the roles named here get 200, the rest of the audience (employer2@, another employer) 404.
 EMPLOYER_OBJECT_PAGES = {
     "employers:document-download": {"employer", "groupadmin"},
+    # Manage Enrollment: the first suffix's subscriber (its enroll page: the suffix itself);
+    # groupadmin@ holds perform_enrollment there. Sibling suffixes and a user without
+    # perform_enrollment (403): tests/employers/test_enrollment_pages.py.
+    "employers:enrollment-enroll": {"employer", "groupadmin"},
+    "employers:enrollment-member": {"employer", "groupadmin"},
+    "employers:enrollment-member-update": {"employer", "groupadmin"},
+    "employers:enrollment-dependent-add": {"employer", "groupadmin"},
+    "employers:enrollment-plan-change": {"employer", "groupadmin"},
+    "employers:enrollment-pcp-change": {"employer", "groupadmin"},
+    "employers:enrollment-cancel": {"employer", "groupadmin"},
+    "employers:enrollment-reinstate": {"employer", "groupadmin"},
+    "employers:enrollment-cobra": {"employer", "groupadmin"},
 }
 POST_ONLY_NAMES = {
     "brokers:quick-eligibility",
@@ -184,6 +196,10 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(cast.employer_groups[0].pk)
         elif param == "pk" and pattern.name == "brokers:document-download":
             kwargs[param] = str(Document.objects.get().pk)
+        elif param == "group_pk" and pattern.name == "employers:enrollment-enroll":
+            kwargs[param] = str(cast.employer_groups[0].pk)
+        elif param == "pk" and pattern.name.startswith("employers:enrollment-"):
+            kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
         elif param == "pk" and pattern.name == "employers:document-download":
             kwargs[param] = str(GroupDocument.objects.get(group=cast.employer_groups[0]).pk)
         elif param == "pk" and pattern.name == "brokers:subscriber-detail":
