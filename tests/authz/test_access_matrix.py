@@ -25,6 +25,7 @@ from django.utils import timezone
 from brokers.models import Document
 from commissions.models import CommissionStatement
 from employers.models import GroupDocument
+from portal.jobs.models import ReportJob
 from portal.jobs.services import report_job_request
 from tests.authz.urlconf import all_patterns
 from tests.cast import ROLES
@@ -125,6 +126,15 @@ BROKER_OFFICE_OBJECT_PAGES = {
 # the roles named here get 200, the rest of the audience (employer2@, another employer) 404.
 EMPLOYER_OBJECT_PAGES = {
     "employers:document-download": {"employer", "groupadmin"},
+    # Roster upload: the suffix's pages, and employer@'s own upload job (see roster_job). The
+    # problems' CSV is 404 to everyone here: it lists the problems of a file checked in the
+    # same session, and these sessions checked none.
+    "employers:roster-upload": {"employer", "groupadmin"},
+    "employers:roster-template": {"employer", "groupadmin"},
+    "employers:roster-problems": {"employer", "groupadmin"},
+    "employers:roster-problems-csv": set(),
+    "employers:roster-job": {"employer"},
+    "employers:roster-job-status": {"employer"},
     # Manage Enrollment: the first suffix's subscriber (its enroll page: the suffix itself);
     # groupadmin@ holds perform_enrollment there. Sibling suffixes and a user without
     # perform_enrollment (403): tests/employers/test_enrollment_pages.py.
@@ -200,6 +210,18 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(cast.employer_groups[0].pk)
         elif param == "pk" and pattern.name.startswith("employers:enrollment-"):
             kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
+        elif param == "pk" and pattern.name in (
+            "employers:roster-upload",
+            "employers:roster-template",
+            "employers:roster-problems",
+            "employers:roster-problems-csv",
+        ):
+            kwargs[param] = str(cast.employer_groups[0].pk)
+        elif param == "pk" and pattern.name in (
+            "employers:roster-job",
+            "employers:roster-job-status",
+        ):
+            kwargs[param] = str(ReportJob.objects.get(kind="employer_roster_upload").pk)
         elif param == "pk" and pattern.name == "employers:document-download":
             kwargs[param] = str(GroupDocument.objects.get(group=cast.employer_groups[0]).pk)
         elif param == "pk" and pattern.name == "brokers:subscriber-detail":
@@ -327,6 +349,16 @@ def published_document(cast):
 
 
 @pytest.fixture
+def roster_job(cast):
+    """A roster upload employer@ made to their first suffix, for its job pages."""
+    return ReportJob.objects.create(
+        requester=cast.employer,
+        kind="employer_roster_upload",
+        parameters={"group": cast.employer_groups[0].pk, "upload": "", "filename": "roster.csv"},
+    )
+
+
+@pytest.fixture
 def own_statement(cast):
     """This month's commission statement of broker@'s Broker ID, for its document's page."""
     code = cast.broker.broker.codes.get().code
@@ -353,7 +385,9 @@ def finished_job(cast, django_capture_on_commit_callbacks):
 
 
 @pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
-def test_access_matrix(role, cast, client, finished_job, published_document, own_statement):
+def test_access_matrix(
+    role, cast, client, finished_job, published_document, own_statement, roster_job
+):
     if role != ANONYMOUS:
         client.force_login(cast.users[role])
     failures = []
@@ -372,7 +406,7 @@ def test_access_matrix(role, cast, client, finished_job, published_document, own
 
 
 def test_the_anonymous_surface_is_exactly_the_public_list(
-    client, cast, finished_job, published_document, own_statement
+    client, cast, finished_job, published_document, own_statement, roster_job
 ):
     """Every page an anonymous user can reach without a login redirect is on the public list."""
     reachable = set()
