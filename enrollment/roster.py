@@ -11,16 +11,26 @@ import csv
 import datetime
 import io
 import re
-import secrets
 from dataclasses import dataclass, field
 
 import xlsxwriter
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from enrollment.models import Coverage, EnrollmentEvent, Member
+from enrollment.models import Member
+from enrollment.services import (
+    CHILD_AGE_LIMIT,
+    COVERED,
+    EnrollmentError,
+    age_on,
+    dependent_add,
+    earliest_effective_date,
+    member_enroll,
+    retro_limit,
+)
 from portal.crypto import digest
 from portal.imports import cell_date, cell_text
 
@@ -80,8 +90,6 @@ GENDERS = {
     "u": "U",
     "": "U",
 }
-CHILD_AGE_LIMIT = 26
-COVERED = (Member.Status.ACTIVE, Member.Status.PENDING, Member.Status.COBRA)
 SSN_FORMAT = re.compile(r"\d{3}-?\d{2}-?\d{4}")
 ZIP_FORMAT = re.compile(r"\d{5}(-\d{4})?")
 
@@ -134,10 +142,6 @@ def ssn_digits(value) -> str:
     if digits[5:] == "0000":
         return ""
     return digits
-
-
-def age_on(dob, day):
-    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
 def roster_check(group, rows, *, today=None, progress=None):
@@ -285,8 +289,21 @@ def _check_effective_date(number, day, *, group, hire_date, to):
             f"Group {group.number} ends on {group.cancellation_date:%m/%d/%Y}; no coverage can "
             "start after it.",
         )
-    elif hire_date and day < hire_date:
-        to.add(number, "effective_date", "Coverage can't start before the date of hire.")
+    elif day < retro_limit():
+        to.add(
+            number,
+            "effective_date",
+            f"Coverage can start no earlier than {retro_limit():%m/%d/%Y}: the carrier accepts "
+            f"changes up to {settings.ENROLLMENT_RETRO_TERMINATION_DAYS} days back.",
+        )
+    elif hire_date and day < earliest_effective_date(group, hire_date):
+        to.add(
+            number,
+            "effective_date",
+            f"With the group's waiting period ({group.get_waiting_period_display().lower()}), "
+            f"coverage for someone hired on {hire_date:%m/%d/%Y} can start on "
+            f"{earliest_effective_date(group, hire_date):%m/%d/%Y} at the earliest.",
+        )
 
 
 def _contact(number, text, to):
@@ -454,108 +471,62 @@ class RosterEnrollError(Exception):
 
 
 def roster_enroll(*, group, families, by, key_prefix, progress=None):
-    """Enroll the families of a checked roster (roster_check with no problems) in `group`, in
-    one transaction: every row or none. Returns [(row, member)] of the members made.
+    """Enroll the families of a checked roster (roster_check with no problems) in `group`
+    through the enrollment services, in one transaction: every row or none. Returns
+    [(row, member)] of the members made.
 
-    Each family's events carry the idempotency key `<key_prefix>-<row>`, so the caller can
-    tell a roster that was already enrolled (a job delivered twice) by looking for them.
+    A new employee and the dependents listed with them are one member_enroll; dependents of an
+    employee already in the group are one dependent_add each. Each call's idempotency key is
+    `<key_prefix>-<row>`. RosterEnrollError names the row the rules refused.
     """
-    total = sum(1 + len(f.dependents) if f.employee else len(f.dependents) for f in families)
+    plans = {plan.code.upper(): plan for plan in group.plans.all()}
+    total = sum(len(family.dependents) + bool(family.employee) for family in families)
     made = []
     with transaction.atomic():
         for family in families:
-            made += _roster_family_enroll(group, family, by=by, key=f"{key_prefix}-{family.row}")
+            made += _family_enroll(group, family, plans=plans, by=by, key_prefix=key_prefix)
             if progress is not None:
                 progress(len(made), total)
     return made
 
 
-def _roster_family_enroll(group, family, *, by, key):
-    """Member + Coverage + EnrollmentEvent for each new person of one family, as the
-    enrollment services do, until the roster can call them (enrollment/services.py)."""
-    plans = {plan.code.upper(): plan for plan in group.plans.all()}
-    if family.employee is not None:
-        employee = family.employee
-        plan = plans[employee.plan_code]
-        subscriber = _new_member(group, employee, plan=plan)
-        family_members = [(employee.row, subscriber)]
-        start = employee.effective_date
-    else:
-        subscriber = family.existing
-        coverage = subscriber.coverages.order_by("-start_date").first()
-        plan = coverage.plan if coverage else subscriber.plan
-        family_members = []
-        start = None
+def _family_enroll(group, family, *, plans, by, key_prefix):
+    employee = family.employee
+    if employee is not None:
+        try:
+            subscriber = member_enroll(
+                group=group,
+                plan=plans[employee.plan_code],
+                hire_date=employee.hire_date,
+                effective_date=employee.effective_date,
+                subscriber=employee.person,
+                dependents=[
+                    {**dependent.person, "relationship": dependent.relationship}
+                    for dependent in family.dependents
+                ],
+                by=by,
+                idempotency_key=f"{key_prefix}-{employee.row}",
+            )
+        except EnrollmentError as error:
+            raise RosterEnrollError(employee.row, error.message) from None
+        # member_enroll makes the dependents in the order given.
+        dependents = subscriber.dependents.order_by("pk")
+        rows = [employee.row] + [dependent.row for dependent in family.dependents]
+        return list(zip(rows, [subscriber, *dependents], strict=True))
+    made = []
     for dependent in family.dependents:
-        family_members.append(
-            (dependent.row, _new_member(group, dependent, plan=plan, subscriber=subscriber))
-        )
-    relationships = [m.relationship for _, m in family_members]
-    if family.existing is not None:
-        relationships += [m.relationship for m in subscriber.dependents.all()] + [SUBSCRIBER]
-    tier = _tier(relationships)
-    for index, (row, member) in enumerate(family_members):
-        day = start or next(d.effective_date for d in family.dependents if d.row == row)
-        Coverage.objects.create(member=member, group=group, plan=plan, tier=tier, start_date=day)
-        EnrollmentEvent.objects.create(
-            member=member,
-            group=group,
-            kind=EnrollmentEvent.Kind.ENROLL,
-            effective_date=day,
-            by=by,
-            # The key stands for the family's request: it sits on the first event only.
-            idempotency_key=key if index == 0 else None,
-            details={"after": {"status": member.status, "plan": str(plan)}, "via": "roster"},
-        )
-    return family_members
-
-
-def _tier(relationships):
-    partner = any(r in PARTNERS for r in relationships)
-    children = any(r not in (SUBSCRIBER, *PARTNERS) for r in relationships)
-    if partner and children:
-        return Coverage.Tier.FAMILY
-    if partner:
-        return Coverage.Tier.EMPLOYEE_SPOUSE
-    if children:
-        return Coverage.Tier.EMPLOYEE_CHILDREN
-    return Coverage.Tier.EMPLOYEE
-
-
-def _new_member(group, roster_person, *, plan, subscriber=None):
-    if subscriber is None:
-        member_id = _new_subscriber_id()
-    else:
-        base = subscriber.member_id[:9]
-        taken = set(
-            Member.objects.filter(member_id__startswith=base).values_list("member_id", flat=True)
-        )
-        free = [f"{base}{k:02d}" for k in range(1, 100) if f"{base}{k:02d}" not in taken]
-        if not free:
-            raise RosterEnrollError(roster_person.row, "The employee has too many dependents.")
-        member_id = free[0]
-    person = dict(roster_person.person)
-    ssn = person.pop("ssn")
-    member = Member(
-        group=group,
-        subscriber=subscriber,
-        relationship=roster_person.relationship,
-        member_id=member_id,
-        status=Member.Status.ACTIVE,
-        plan=plan,
-        **person,
-    )
-    if ssn:
-        member.set_ssn(ssn)
-    member.save()
-    return member
-
-
-def _new_subscriber_id():
-    while True:
-        candidate = f"{100_000_000 + secrets.randbelow(899_999_999):09d}00"
-        if not Member.objects.filter(member_id=candidate).exists():
-            return candidate
+        try:
+            member = dependent_add(
+                subscriber=family.existing,
+                person={**dependent.person, "relationship": dependent.relationship},
+                effective_date=dependent.effective_date,
+                by=by,
+                idempotency_key=f"{key_prefix}-{dependent.row}",
+            )
+        except EnrollmentError as error:
+            raise RosterEnrollError(dependent.row, error.message) from None
+        made.append((dependent.row, member))
+    return made
 
 
 # -- the template --------------------------------------------------------------------------

@@ -36,7 +36,8 @@ def test_a_roster_with_problems_then_a_clean_one(live_cast, page, axe_source, tm
     today = timezone.localdate()
     start = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
     day = start.strftime("%m/%d/%Y")
-    employee = f"subscriber,123-45-6789,,Ada,Lovelace,1985-12-10,F,GOLD500,09/01/2026,{day}"
+    hired = (start - datetime.timedelta(days=90)).strftime("%m/%d/%Y")
+    employee = f"subscriber,123-45-6789,,Ada,Lovelace,1985-12-10,F,GOLD500,{hired},{day}"
     members_before = Member.objects.count()
     log_in(page, "employer@demo.test")
 

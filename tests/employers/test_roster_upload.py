@@ -55,13 +55,18 @@ def start():
     return first_of_next_month().strftime("%m/%d/%Y")
 
 
+def hired():
+    """A date of hire whose waiting period (30 days in the cast's groups) is over by start()."""
+    return (first_of_next_month() - datetime.timedelta(days=90)).strftime("%m/%d/%Y")
+
+
 def clean_lines():
-    day = start()
+    day, hire = start(), hired()
     return [
-        f"subscriber,123-45-6789,,Ada,Lovelace,1985-12-10,F,GOLD500,09/01/2026,{day}",
+        f"subscriber,123-45-6789,,Ada,Lovelace,1985-12-10,F,GOLD500,{hire},{day}",
         "spouse,123-45-6789,234-56-7890,William,Lovelace,1980-05-01,M,,,",
         "child,123456789,,Byron,Lovelace,2015-03-04,,,,",
-        f"employee,345-67-8901,,Grace,Hopper,1976-12-09,F,silver2500,10/15/2026,{day}",
+        f"employee,345-67-8901,,Grace,Hopper,1976-12-09,F,silver2500,{hire},{day}",
     ]
 
 
@@ -98,6 +103,8 @@ def test_a_file_with_problems_lists_each_by_row_and_column_and_enrolls_nothing(e
         f"subscriber,678-90-1234,,Late,Date,1990-01-01,Q,GOLD500,not a date,{day}",  # 10
         "child,123-45-6789,,Old,Child,1990-01-01,,,,",  # 11: 26 or older
         "cousin,123-45-6789,234-56-7890,Dup,Ssn,2000-01-01,,,,",  # 12
+        f"subscriber,789-01-2345,,New,Hire,1990-01-01,,GOLD500,{day},{day}",  # 13: waiting period
+        "subscriber,890-12-3456,,Too,Late,1990-01-01,,GOLD500,01/01/2024,01/01/2025",  # 14
     ]
 
     response = upload(employer, group, csv_upload(lines))
@@ -115,6 +122,8 @@ def test_a_file_with_problems_lists_each_by_row_and_column_and_enrolls_nothing(e
         (10, "hire_date"),
         (11, "dob"),
         (12, "relationship"),
+        (13, "effective_date"),
+        (14, "effective_date"),
     }
     assert "Nothing was enrolled" in page.content.decode()
     assert Member.objects.count() == members_before
