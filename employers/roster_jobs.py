@@ -70,7 +70,7 @@ class RosterUpload(Report):
     list of members enrolled (no SSNs)."""
 
     kind = ROSTER_KIND
-    title = "Roster upload"
+    title = "Roster upload result"
     headers = [
         "Member ID",
         "Relationship",
@@ -91,7 +91,8 @@ class RosterUpload(Report):
             raise ValueError("A group and an upload are required.") from None
         if group <= 0 or not UPLOAD_NAME.fullmatch(upload):
             raise ValueError("A group and an upload are required.")
-        return {"group": group, "upload": upload, "filename": str(data.get("filename", ""))[:100]}
+        # The name's end is kept: its extension says how the kept file is read.
+        return {"group": group, "upload": upload, "filename": str(data.get("filename", ""))[-100:]}
 
     def is_available_to(self, user):
         # Only the uploader's own file, on a group where they may still enroll people.
@@ -112,10 +113,10 @@ class RosterUpload(Report):
         if group is None:
             raise ReportError("The group for this upload could not be found.")
         path = roster_job_path(job)
-        if not _enrolled_by(path).exists():
+        if not roster_job_enrolled(job).exists():
             self._enroll(job, group, path, progress)
         # Audit rows name objects as text; PostgreSQL would not compare them with integer keys.
-        ids = [int(pk) for pk in _enrolled_by(path).values_list("object_id", flat=True) if pk]
+        ids = [int(pk) for pk in roster_job_enrolled(job).values_list("object_id", flat=True) if pk]
         members = (
             Member.objects.filter(pk__in=ids)
             .select_related("plan")
@@ -171,7 +172,7 @@ class RosterUpload(Report):
         except ImportFileError as error:
             raise ReportError(str(error)) from None
         # Checking is the first half of the bar, enrolling the second.
-        families, problems = roster_check(
+        families, problems, _ = roster_check(
             group, rows, progress=lambda done, total: progress(done, 2 * total)
         )
         if problems:
@@ -193,9 +194,18 @@ class RosterUpload(Report):
             raise ReportError(f"Nothing was enrolled. {error}") from None
 
 
-def _enrolled_by(path):
+def roster_job_enrolled(job):
+    """The audit rows of the members this job enrolled (none until it has).
+
+    Found through the requester's own rows since the job was made (the audit log's (user, at)
+    index), not by path alone, which would read every member's audit rows.
+    """
     return AuditEvent.objects.filter(
-        action=AuditEvent.Action.CHANGE, object_type="enrollment.Member", path=path
+        user=job.requester_id,
+        at__gte=job.created_at,
+        action=AuditEvent.Action.CHANGE,
+        object_type="enrollment.Member",
+        path=roster_job_path(job),
     )
 
 

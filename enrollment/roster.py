@@ -12,6 +12,7 @@ import datetime
 import io
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import xlsxwriter
 from django.conf import settings
@@ -144,11 +145,19 @@ def ssn_digits(value) -> str:
     return digits
 
 
-def roster_check(group, rows, *, today=None, progress=None):
+class RosterCheck(NamedTuple):
+    """What roster_check found: `problems` as [(row, column, message)] in row order; the
+    `families` to enroll, only meant to be used when there are no problems; and the members of
+    the group the file's SSNs matched (`members_found`), for the audit log."""
+
+    families: list
+    problems: list
+    members_found: list
+
+
+def roster_check(group, rows, *, today=None, progress=None) -> RosterCheck:
     """Check every row of a roster file (portal.imports.read_table's rows) against `group`.
 
-    Returns (families, problems): problems as [(row, column, message)] in row order, and the
-    families to enroll, which are only meant to be used when there are no problems.
     `progress(done, total)` is called as rows are checked.
     """
     today = today or timezone.localdate()
@@ -166,9 +175,10 @@ def roster_check(group, rows, *, today=None, progress=None):
             refused.add(ssn_digits(values.get("employee_ssn")))
         if progress is not None:
             progress(done, len(rows))
-    families = _families(group, people, refused=refused, to=problems)
+    found = []
+    families = _families(group, people, refused=refused, found=found, to=problems)
     problems.sort(key=lambda problem: (problem[0], ROSTER_COLUMNS.index(problem[1])))
-    return families, list(problems)
+    return RosterCheck(families, list(problems), found)
 
 
 def _check_row(number, values, *, group, plans, today, to):
@@ -326,7 +336,7 @@ def _contact(number, text, to):
     return contact
 
 
-def _families(group, people, *, refused, to):
+def _families(group, people, *, refused, found, to):
     """Group the checked rows into families and check them against each other and against the
     group's members: duplicates in the file, employees already enrolled, dependents whose
     employee is nowhere, a second spouse, a child past the age limit."""
@@ -337,6 +347,7 @@ def _families(group, people, *, refused, to):
             group=group, ssn_digest__in=[digest(ssn) for ssn in ssns]
         ).prefetch_related("dependents")
     }
+    found.extend(existing.values())
     families = {}
     seen_ssn = {}
     seen_person = {}

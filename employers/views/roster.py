@@ -21,7 +21,7 @@ from employers.roster_jobs import (
     ROSTER_KIND,
     ROSTER_MAX_BYTES,
     ROSTER_MAX_ROWS,
-    roster_job_path,
+    roster_job_enrolled,
     roster_upload_store,
 )
 from enrollment.roster import (
@@ -32,6 +32,7 @@ from enrollment.roster import (
     roster_template_xlsx,
 )
 from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 from portal.jobs.registry import XLSX
 from portal.jobs.selectors import get_report_job_for
 from portal.jobs.services import report_job_request
@@ -91,7 +92,10 @@ def roster_upload(request, pk):
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        families, problems = roster_check(group, form.rows)
+        _, problems, found = roster_check(group, form.rows)
+        if found:
+            # The check looked up members by the file's SSNs, and the problems name them.
+            audit_record(request=request, action=AuditEvent.Action.SEARCH, objects=found)
         if problems:
             request.session[SESSION_KEY] = {
                 "group": group.pk,
@@ -195,13 +199,7 @@ def _roster_job(request, pk):
 
 def _job_context(request, job):
     group = selectors.groups_for(request.user).filter(pk=job.parameters.get("group")).first()
-    enrolled = 0
-    if job.status == job.Status.DONE:
-        enrolled = AuditEvent.objects.filter(
-            action=AuditEvent.Action.CHANGE,
-            object_type="enrollment.Member",
-            path=roster_job_path(job),
-        ).count()
+    enrolled = roster_job_enrolled(job).count() if job.status == job.Status.DONE else 0
     return {"job": job, "group": group, "enrolled": enrolled}
 
 

@@ -163,6 +163,10 @@ def test_an_employee_already_in_the_group_is_a_problem(employer, group):
     report = employer.session["employers_roster_problems"]
     assert [tuple(p[:2]) for p in report["problems"]] == [(2, "employee_ssn")]
     assert existing.member_id in report["problems"][0][2]
+    # The check looked the member up by SSN: that is in the audit log.
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.SEARCH, object_type="enrollment.Member", object_id=existing.pk
+    ).exists()
 
 
 def test_a_file_refused_whole_says_why_and_changes_nothing(employer, group):
