@@ -1,6 +1,6 @@
 from django.urls import path
 
-from employers.views import documents, enrollment, pages, registration, roster, sign_in
+from employers.views import accounts, documents, enrollment, pages, registration, roster, sign_in
 
 app_name = "employers"
 
@@ -49,7 +49,26 @@ urlpatterns = [
     ),
     # End of Manage Enrollment
     path("billing/", pages.billing, name="billing"),
-    path("accounts-reports/", pages.accounts_reports, name="accounts-reports"),
+    # Manage Accounts: the hub (Manage Accounts & Reports, whose Reports come later), the
+    # administrator's own account, and the users they manage.
+    path("accounts-reports/", accounts.accounts_reports, name="accounts-reports"),
+    path("accounts-reports/account/", accounts.account_update, name="account-update"),
+    path("accounts-reports/users/", accounts.user_list, name="user-list"),
+    path("accounts-reports/users/new/", accounts.user_create, name="user-create"),
+    path("accounts-reports/users/<int:pk>/", accounts.user_detail, name="user-detail"),
+    path("accounts-reports/users/<int:pk>/disable/", accounts.user_disable, name="user-disable"),
+    path("accounts-reports/users/<int:pk>/enable/", accounts.user_enable, name="user-enable"),
+    path(
+        "accounts-reports/users/<int:pk>/password-reset/",
+        accounts.user_password_reset,
+        name="user-password-reset",
+    ),
+    path(
+        "accounts-reports/users/<int:pk>/registration-email/",
+        accounts.user_registration_resend,
+        name="user-registration-resend",
+    ),
+    # (end of Manage Accounts)
     path("support/", pages.support, name="support"),
     # Group Documents: what ops published to the administrator's groups.
     path("documents/", documents.document_list, name="document-list"),

@@ -32,17 +32,5 @@ def billing(request):
 
 @require_GET
 @employer_portal
-def accounts_reports(request):
-    return coming_soon(
-        request,
-        base=BASE,
-        title="Manage Accounts & Reports",
-        summary="Administrators and delegates, broker access to billing and enrollment, and "
-        "one-time or recurring enrollment and billing reports.",
-    )
-
-
-@require_GET
-@employer_portal
 def support(request):
     return support_contacts(request, base=BASE, audience="employer")

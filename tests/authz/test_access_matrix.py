@@ -24,7 +24,9 @@ from django.utils import timezone
 
 from brokers.models import Document
 from commissions.models import CommissionStatement
-from employers.models import GroupDocument
+from employers.access import Access
+from employers.models import EmployerAdmin, GroupDocument
+from employers.services import employer_user_invite
 from portal.jobs.models import ReportJob
 from portal.jobs.services import report_job_request
 from tests.authz.urlconf import all_patterns
@@ -125,6 +127,9 @@ BROKER_OFFICE_OBJECT_PAGES = {
 # Employer pages requested with an object of employer@'s first suffix (the one groupadmin@ holds):
 # the roles named here get 200, the rest of the audience (employer2@, another employer) 404.
 EMPLOYER_OBJECT_PAGES = {
+    # Manage Accounts: a delegate groupadmin@ created (see _employer_delegate); employer@ manages
+    # everyone of the employer. Sibling suffixes: tests/authz/test_employer_accounts.py.
+    "employers:user-detail": {"employer", "groupadmin"},
     "employers:document-download": {"employer", "groupadmin"},
     # Roster upload: the suffix's pages, and employer@'s own upload job (see roster_job). The
     # problems' CSV is 404 to everyone here: it lists the problems of a file checked in the
@@ -158,6 +163,10 @@ POST_ONLY_NAMES = {
     "brokers:staff-enable",
     "brokers:staff-password-reset",
     "brokers:staff-registration-resend",
+    "employers:user-disable",
+    "employers:user-enable",
+    "employers:user-password-reset",
+    "employers:user-registration-resend",
 }
 
 # Values for the parameters in routes. Objects that may not exist give 404, never 500.
@@ -224,6 +233,9 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(ReportJob.objects.get(kind="employer_roster_upload").pk)
         elif param == "pk" and pattern.name == "employers:document-download":
             kwargs[param] = str(GroupDocument.objects.get(group=cast.employer_groups[0]).pk)
+        elif param == "pk" and pattern.name.startswith("employers:user-"):
+            delegate = EmployerAdmin.objects.get(level="delegate", created_by=cast.groupadmin)
+            kwargs[param] = str(delegate.user_id)
         elif param == "pk" and pattern.name == "brokers:subscriber-detail":
             kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
         elif pattern.name == "brokers:statement-document":
@@ -337,6 +349,24 @@ def test_every_url_pattern_has_a_rule():
     assert len(patterns) == EXPECTED_PATTERN_COUNT, (
         f"The URLconf has {len(patterns)} patterns; the matrix expects {EXPECTED_PATTERN_COUNT}. "
         "Add rules for the new pages, then update EXPECTED_PATTERN_COUNT."
+    )
+
+
+@pytest.fixture(autouse=True)
+def _employer_delegate(request):
+    """A delegate groupadmin@ created on their suffix, for the Manage Accounts user pages;
+    made for every test that builds the cast (autouse, so that no test's signature changes)."""
+    if "cast" not in request.fixturenames:
+        return
+    cast = request.getfixturevalue("cast")
+    employer_user_invite(
+        employer=cast.employer_groups[0].parent.employer,
+        email="delegate@tpa.example",
+        first_name="Dee",
+        last_name="Legate",
+        level="delegate",
+        access=Access(frozenset({cast.employer_groups[0].pk}), frozenset({"enrollment_view"})),
+        by=cast.groupadmin,
     )
 
 
