@@ -11,6 +11,7 @@ in order, the events give back the member's coverage (tests/enrollment prove it)
 
 import datetime
 import functools
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -257,22 +258,32 @@ class _Changes:
         )
 
 
+def _stored_key(key, by):
+    """The key as stored: per user, so that one user's key can never return another's change
+    (a key is only as secret as the form it rode in); hashed when it would not fit."""
+    if not key:
+        return None
+    stored = f"{by.pk if by else '-'}:{key}"
+    return stored if len(stored) <= 64 else hashlib.sha256(stored.encode()).hexdigest()
+
+
 def _idempotent(service):
-    """A repeated request (same idempotency key: a double click, a resubmitted form) returns
-    the member the first one changed, and changes nothing more."""
+    """A repeated request (same idempotency key from the same user: a double click, a
+    resubmitted form) returns the member the first one changed, and changes nothing more."""
 
     @functools.wraps(service)
-    def wrapper(*args, idempotency_key=None, **kwargs):
-        if idempotency_key:
-            earlier = EnrollmentEvent.objects.filter(idempotency_key=idempotency_key).first()
+    def wrapper(*args, idempotency_key=None, by, **kwargs):
+        key = _stored_key(idempotency_key, by)
+        if key:
+            earlier = EnrollmentEvent.objects.filter(idempotency_key=key).first()
             if earlier is not None:
                 return earlier.member
         try:
-            return service(*args, idempotency_key=idempotency_key, **kwargs)
+            return service(*args, idempotency_key=key, by=by, **kwargs)
         except IntegrityError:
             # Two identical requests raced; the other one's transaction won.
-            earlier = EnrollmentEvent.objects.filter(idempotency_key=idempotency_key).first()
-            if idempotency_key and earlier is not None:
+            earlier = key and EnrollmentEvent.objects.filter(idempotency_key=key).first()
+            if earlier:
                 return earlier.member
             raise
 

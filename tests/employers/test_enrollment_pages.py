@@ -120,6 +120,8 @@ def test_search_list_query_count_does_not_grow_with_the_page(
         subscriber.set_ssn("123456789")
         subscriber.save()
     client.force_login(cast.employer)
+    # Session, user, the administrator (asked once per groups query), COUNT, the page, one
+    # audit insert for its 25 rows, the groups and plans of the form, the session's save.
     with django_assert_max_num_queries(14):
         response = client.get(SEARCH)
     assert len(response.context["page"].object_list) == 25

@@ -347,3 +347,28 @@ def test_a_rule_broken_sends_nothing(group, user, django_capture_on_commit_callb
         enroll(group, user, effective=D(2026, 11, 1))
     assert not mail.outbox
     assert not Activity.objects.exists()
+
+
+def test_an_idempotency_key_is_the_users_own(group, user):
+    # A key is only as secret as the form it rode in: another user's same key is a new request,
+    # never an answer about the first user's change.
+    first = services.member_enroll(
+        group=group,
+        plan=group.plans.first(),
+        hire_date=D(2026, 10, 20),
+        effective_date=D(2026, 12, 1),
+        subscriber=person(),
+        by=user,
+        idempotency_key="shared",
+    )
+    other = services.member_enroll(
+        group=group,
+        plan=group.plans.first(),
+        hire_date=D(2026, 10, 20),
+        effective_date=D(2026, 12, 1),
+        subscriber=person(first_name="Bo"),
+        by=f.UserFactory(),
+        idempotency_key="shared",
+    )
+    assert other != first
+    assert Member.objects.count() == 2
