@@ -140,6 +140,9 @@ class Claim(models.Model):
     paid_amount = money(default=0)
     paid_on = models.DateField(null=True, blank=True)
     check_number = models.CharField(max_length=20, blank=True)
+    denial_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why the claim, or part of it, was not paid."
+    )
 
     class Meta:
         ordering = ["-received_on"]
@@ -158,10 +161,47 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["tax_id", "member"]),
             models.Index(fields=["member", "-service_from"]),
+            # Claim status for a Tax ID without a subscriber: newest first, keyset paged.
+            models.Index(
+                fields=["tax_id", "-received_on", "-id"], name="claim_tax_id_received_idx"
+            ),
         ]
 
     def __str__(self):
         return self.number
+
+
+class ClaimLine(models.Model):
+    """One service billed on a claim, with what the plan allowed and paid for it."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveSmallIntegerField()
+    service_code = models.CharField("procedure code", max_length=10)
+    description = models.CharField(max_length=120)
+    service_from = models.DateField()
+    service_to = models.DateField()
+    units = models.PositiveIntegerField(default=1)
+    billed_amount = money()
+    allowed_amount = money(default=0)
+    paid_amount = money(default=0)
+    denial_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["claim", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "line_number"], name="claim_line_unique"),
+            models.CheckConstraint(
+                condition=Q(service_to__gte=F("service_from")),
+                name="claim_line_service_dates_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(billed_amount__gte=0, allowed_amount__gte=0, paid_amount__gte=0),
+                name="claim_line_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim} line {self.line_number}"
 
 
 class Authorization(models.Model):
