@@ -188,6 +188,7 @@ def test_a_file_refused_whole_says_why_and_changes_nothing(employer, group):
     [
         (SimpleUploadedFile("roster.xlsx", b"%PDF-1.7\n"), "is a PDF document"),
         (SimpleUploadedFile("roster.xlsm", b"PK\x03\x04"), "contains macros"),
+        (SimpleUploadedFile("roster.csv", b"x" * (6 << 20)), "larger than 5 MB"),
         (csv_upload([], header="relationship,first_name"), "missing column(s): employee_ssn"),
     ],
 )
