@@ -26,6 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 200_000
+EXCEL_MAX_ROWS = 1_048_576
 # A workbook's parts, unpacked, may hold at most this much XML in all. A real sheet compresses
 # 5-30 times; a zip bomb expands thousands of times from a few kilobytes.
 XLSX_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -118,14 +119,22 @@ def _check_header(header, columns, required):
 
 
 def _rows(header, lines, max_rows):
-    """(row number, {column: value}) for each row with anything in it; row 1 is the header."""
+    """(row number, {column: value}) for each row with anything in it; row 1 is the header.
+
+    Empty rows are skipped and not counted (spreadsheets keep formatted empty rows), but no
+    sheet goes past Excel's last row: a file that claims to is refused rather than walked.
+    """
+    count = 0
     for number, cells in enumerate(lines, start=2):
-        if number > max_rows + 1:
+        if number > EXCEL_MAX_ROWS:
+            raise ImportFileError(f"The file has more than {EXCEL_MAX_ROWS:,} rows.")
+        if all(cell is None or str(cell).strip() == "" for cell in cells):
+            continue
+        count += 1
+        if count > max_rows:
             raise ImportFileError(
                 f"The file has more than {max_rows:,} rows; split it into smaller files."
             )
-        if all(cell is None or str(cell).strip() == "" for cell in cells):
-            continue
         yield (
             number,
             {column: value for column, value in zip(header, cells, strict=False) if column},

@@ -89,21 +89,32 @@ def test_too_many_rows_are_refused():
     assert "more than 10 rows" in refused(data.encode(), "table.csv", max_rows=10)
 
 
-def test_a_sheet_with_a_far_away_row_is_refused_without_padding_the_gap():
-    # One cell in row 1,000,000 and a dimension claiming the whole sheet: openpyxl would pad
-    # the rows (and every row to 16,384 columns) unless told not to trust the dimension.
+def test_a_sheet_that_claims_every_cell_is_read_without_padding_them():
+    # A dimension claiming the whole sheet (A1:XFD1048576) and one cell in row 1,000,000:
+    # openpyxl would pad every row to 16,384 columns, and append the rows the dimension
+    # claims, unless told not to trust it.
     data = xlsx_bytes([["1", "Ada"]])
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
     sheet = sheet.replace('<dimension ref="A1:C2"/>', '<dimension ref="A1:XFD1048576"/>')
     sheet = sheet.replace(
         "</sheetData>",
-        '<row r="1000000"><c r="A1000000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+        '<row r="1000000"><c r="A1000000" t="inlineStr"><is><t>2</t></is></c>'
+        '<c r="XFD1000000" t="inlineStr"><is><t>far</t></is></c></row></sheetData>',
     )
 
-    message = refused(with_parts(data, {"xl/worksheets/sheet1.xml": sheet}), max_rows=1000)
+    rows = read(with_parts(data, {"xl/worksheets/sheet1.xml": sheet}))
 
-    assert "more than 1,000 rows" in message
+    assert rows == [
+        (2, {"npn": "1", "name": "Ada", "amount": None}),
+        (1000000, {"npn": "2", "name": None, "amount": None}),
+    ]
+
+
+def test_empty_rows_are_not_counted_against_the_limit():
+    data = "npn,name\n" + "1,Ada\n" * 10 + ",\n" * 100
+
+    assert len(read(data.encode(), "table.csv", max_rows=10)) == 10
 
 
 # Wrong type behind a right extension
