@@ -7,8 +7,8 @@ twice finds its own audit rows and enrolls nothing again.
 """
 
 import base64
+import hashlib
 import re
-import uuid
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -41,16 +41,23 @@ ROSTER_MAX_ROWS = 10_000
 # Where a checked upload waits for its job: the uploader's id in the name lets the job's
 # access check tell that it is theirs.
 UPLOAD_FOLDER = "roster-uploads"
-UPLOAD_NAME = re.compile(rf"{UPLOAD_FOLDER}/(\d+)/[0-9a-f]{{32}}\.bin")
+UPLOAD_NAME = re.compile(rf"{UPLOAD_FOLDER}/(\d+)/[0-9a-f]{{64}}\.bin")
 GONE_MESSAGE = "The uploaded file is no longer available, so nothing was enrolled. Upload it again."
 
 
 def roster_upload_store(*, user, upload) -> str:
-    """Keep an uploaded roster, encrypted (it holds SSNs), for its job; returns the name."""
+    """Keep an uploaded roster, encrypted (it holds SSNs), for its job; returns the name.
+
+    The name is a keyed digest of the content: the same file sent twice (a double click) gets
+    the same name, so report_job_request hands back the job already queued for it.
+    """
     upload.seek(0)
-    token = crypto.encrypt(base64.b64encode(upload.read()).decode())
-    name = f"{UPLOAD_FOLDER}/{user.pk}/{uuid.uuid4().hex}.bin"
-    return report_storage().save(name, ContentFile(token.encode()))
+    data = upload.read()
+    name = f"{UPLOAD_FOLDER}/{user.pk}/{crypto.digest(hashlib.sha256(data).hexdigest())}.bin"
+    storage = report_storage()
+    if not storage.exists(name):
+        name = storage.save(name, ContentFile(crypto.encrypt(base64.b64encode(data).decode())))
+    return name
 
 
 def _upload_read(name, filename):

@@ -291,6 +291,14 @@ def test_a_job_delivered_again_enrolls_nothing_twice(employer, group):
     assert Member.objects.filter(first_name="Ada").count() == 1
 
 
+def test_the_same_file_sent_twice_while_its_job_waits_is_one_job(employer, group):
+    first = upload(employer, group, csv_upload(clean_lines()))
+    second = upload(employer, group, csv_upload(clean_lines()))
+
+    assert first["Location"] == second["Location"]
+    assert ReportJob.objects.count() == 1
+
+
 def test_the_job_page_polls_while_the_job_runs(employer, group):
     upload(employer, group, csv_upload(clean_lines()))
     job = ReportJob.objects.get()
