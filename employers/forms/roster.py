@@ -15,6 +15,7 @@ class RosterUploadForm(ImportFileForm):
 
     file = forms.FileField(
         label="Roster file (.xlsx or .csv)",
-        help_text=f"Up to {ROSTER_MAX_BYTES // (1024 * 1024)} MB and {ROSTER_MAX_ROWS:,} rows.",
+        help_text=f"Up to {ROSTER_MAX_BYTES // (1024 * 1024)} MB and {ROSTER_MAX_ROWS:,} rows. "
+        "Workbooks with macros or formulas, and files of any other kind, are refused.",
         widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
     )
