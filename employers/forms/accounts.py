@@ -60,7 +60,9 @@ class AccessForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checkboxes"}),
     )
     notifications = forms.BooleanField(
-        label="Email this user enrollment notifications for those groups", required=False
+        label="Enrollment notifications for those groups",
+        required=False,
+        help_text="Sent by email when members of those groups are enrolled, changed or cancelled.",
     )
 
     def __init__(self, *args, groups, bound: Access, with_access=True, **kwargs):
