@@ -91,6 +91,7 @@ GENDERS = {
     "u": "U",
     "": "U",
 }
+LOOKUP_SLICE = 2000
 SSN_FORMAT = re.compile(r"\d{3}-?\d{2}-?\d{4}")
 ZIP_FORMAT = re.compile(r"\d{5}(-\d{4})?")
 
@@ -341,12 +342,14 @@ def _families(group, people, *, refused, found, to):
     group's members: duplicates in the file, employees already enrolled, dependents whose
     employee is nowhere, a second spouse, a child past the age limit."""
     ssns = {p.employee_ssn for p in people} | {p.person["ssn"] for p in people if p.person["ssn"]}
-    existing = {
-        member.ssn_digest: member
-        for member in Member.objects.filter(
-            group=group, ssn_digest__in=[digest(ssn) for ssn in ssns]
+    digests = sorted(digest(ssn) for ssn in ssns)
+    existing = {}
+    # In slices: SQLite allows some 32,000 parameters a query, and a file two SSNs a row.
+    for start in range(0, len(digests), LOOKUP_SLICE):
+        members = Member.objects.filter(
+            group=group, ssn_digest__in=digests[start : start + LOOKUP_SLICE]
         ).prefetch_related("dependents")
-    }
+        existing.update((member.ssn_digest, member) for member in members)
     found.extend(existing.values())
     families = {}
     seen_ssn = {}
