@@ -263,8 +263,11 @@ def _admin_change_record(*, by: User, admin: EmployerAdmin, summary: str) -> Non
         object_type="accounts.User",
         object_ids=[admin.user_id],
     )
-    # The user hears of it, and so does the primary administrator when someone else made it.
-    recipients = {admin.user_id: admin.user}
+    # The user hears of it (their own account page is where they see it), and so does the
+    # primary administrator, on the user's page, when someone else made the change.
+    if admin.user_id != by.pk:
+        link = reverse("employers:account-update")
+        activity_record(recipients=[admin.user], summary=summary, actor=by, link=link)
     primary = (
         EmployerAdmin.objects.filter(
             employer_id=admin.employer_id, level=EmployerAdmin.Level.PRIMARY
@@ -272,11 +275,9 @@ def _admin_change_record(*, by: User, admin: EmployerAdmin, summary: str) -> Non
         .select_related("user")
         .first()
     )
-    if primary is not None:
-        recipients.setdefault(primary.user_id, primary.user)
-    recipients.pop(by.pk, None)
-    link = reverse("employers:user-detail", args=[admin.user_id])
-    activity_record(recipients=list(recipients.values()), summary=summary, actor=by, link=link)
+    if primary is not None and primary.user_id not in (by.pk, admin.user_id):
+        link = reverse("employers:user-detail", args=[admin.user_id])
+        activity_record(recipients=[primary.user], summary=summary, actor=by, link=link)
 
 
 def _access_check(*, admin: EmployerAdmin, access: "employer_access.Access", by_admin):

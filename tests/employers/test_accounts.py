@@ -580,3 +580,18 @@ def test_a_new_group_for_the_employer_is_not_given_to_group_administrators(cast)
     new_group = GroupFactory(parent=cast.employer_groups[0].parent, suffix="0099")
     assert not cast.groupadmin.has_perm("enrollment.view_group", new_group)
     assert cast.employer.has_perm("enrollment.view_group", new_group)
+
+
+def test_a_change_is_told_to_the_user_and_to_the_primary(cast):
+    delegate = groupadmin_delegate(cast)
+
+    services.employer_user_disable(admin=delegate.employer_admin, by=cast.groupadmin)
+
+    told = {a.recipient: a for a in Activity.objects.filter(summary__contains="disabled")}
+    assert set(told) == {delegate, cast.employer}
+    assert told[delegate].link == reverse("employers:account-update")
+    assert told[cast.employer].link == detail(delegate)
+    assert told[cast.employer].actor == cast.groupadmin
+    assert AuditEvent.objects.filter(
+        user=cast.groupadmin, action=AuditEvent.Action.CHANGE, object_id=str(delegate.pk)
+    ).exists()
