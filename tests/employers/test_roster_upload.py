@@ -326,6 +326,16 @@ def test_the_template_downloads_as_xlsx_with_the_groups_plans_and_as_csv(employe
     assert as_csv.strip() == ",".join(ROSTER_COLUMNS)
 
 
+def test_the_group_choice_costs_the_same_queries_for_one_group_or_many(
+    cast, client, django_assert_max_num_queries
+):
+    for user, count in ((cast.groupadmin, 1), (cast.employer, 3)):
+        client.force_login(user)
+        with django_assert_max_num_queries(8):
+            response = client.get(reverse("employers:roster"))
+        assert len(response.context["groups"]) == count
+
+
 # Access
 
 
