@@ -5,19 +5,36 @@ delegated administrator. A delegated administrator manages users but, as the see
 no patient data unless also set up as an end user.
 """
 
+from functools import wraps
+
+from django.shortcuts import render
 from guardian.shortcuts import assign_perm
 
 from portal.access import with_object_perm
+from portal.accounts.decorators import audience_required
 from portal.accounts.models import Role
 from providers.models import ProviderUser, TaxId
 
+provider_portal = audience_required(Role.PROVIDER_USER)
+
 END_USER_FUNCTIONS = ("check_eligibility", "inquire_claims", "check_authorizations")
+# A function's name as the delegated administrator's user form shows it.
+FUNCTION_NAMES = {
+    "check_eligibility": "Eligibility Verification",
+    "inquire_claims": "Claims Inquiry",
+    "check_authorizations": "Authorization Status",
+}
 
 
 def provider_user_for(user):
     if user.role != Role.PROVIDER_USER:
         return None
-    return ProviderUser.objects.filter(user=user).select_related("organization").first()
+    # Kept on the request's user: the decorator, the view and the selectors all ask.
+    if not hasattr(user, "_provider_profile"):
+        user._provider_profile = (
+            ProviderUser.objects.filter(user=user).select_related("organization").first()
+        )
+    return user._provider_profile
 
 
 def administered_tax_ids(user):
@@ -41,3 +58,44 @@ def grant_tax_id_functions(provider_user, tax_id, perms):
         raise ValueError("A user can only be given their own organisation's Tax IDs.")
     for perm in ("check_eligibility", *perms):
         assign_perm(f"providers.{perm}", provider_user.user, tax_id)
+
+
+def granted_tax_ids(user, perm):
+    """The user's Tax IDs with `perm`, as a list kept on the request's user: the decorator, the
+    form's choices and the selectors' scoping all ask, and an office has a handful."""
+    held = user.__dict__.setdefault("_provider_tax_ids", {})
+    if perm not in held:
+        held[perm] = list(visible_tax_ids(user, perm))
+    return held[perm]
+
+
+def holds_function(user, perm):
+    """Does the user hold `perm` on at least one Tax ID of their organisation?"""
+    return bool(granted_tax_ids(user, perm))
+
+
+def function_required(perm):
+    """403, saying which function is missing and who grants it, for a user who holds `perm`
+    on none of their Tax IDs. Objects of a Tax ID they were not granted are the selectors'
+    404, as for objects that do not exist."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not holds_function(request.user, perm):
+                profile = provider_user_for(request.user)
+                return render(
+                    request,
+                    "providers/function_missing.html",
+                    {
+                        "title": "Not available to you",
+                        "function": FUNCTION_NAMES[perm],
+                        "is_delegated_admin": profile is not None and profile.is_delegated_admin,
+                    },
+                    status=403,
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

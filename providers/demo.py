@@ -18,7 +18,14 @@ from portal.demo.world import (
     World,
     dollars,
 )
-from providers.models import Authorization, Claim, Practitioner, ProviderOrganization, TaxId
+from providers.models import (
+    Authorization,
+    Claim,
+    ClaimLine,
+    Practitioner,
+    ProviderOrganization,
+    TaxId,
+)
 from providers.services import provider_user_add
 
 PRIMARY_CARE = ["Family Medicine", "Internal Medicine", "Pediatrics"]
@@ -45,6 +52,30 @@ SERVICES = [
     ("Allergy testing", "J30.9"),
     ("Inpatient admission, pneumonia", "J18.9"),
     ("Diabetes management visit", "E11.9"),
+]
+
+# (procedure code, description) of the services a claim line bills.
+PROCEDURES = [
+    ("99213", "Office visit, established patient, low complexity"),
+    ("99214", "Office visit, established patient, moderate complexity"),
+    ("99203", "Office visit, new patient"),
+    ("80053", "Comprehensive metabolic panel"),
+    ("85025", "Complete blood count"),
+    ("36415", "Venipuncture"),
+    ("71046", "Chest X-ray, 2 views"),
+    ("72148", "MRI lumbar spine without contrast"),
+    ("97110", "Therapeutic exercise, 15 minutes"),
+    ("93306", "Echocardiogram, complete"),
+    ("45378", "Colonoscopy, diagnostic"),
+    ("29881", "Knee arthroscopy with meniscectomy"),
+]
+DENIAL_REASONS = [
+    "Service not covered under the member's plan",
+    "Prior authorization required and not on file",
+    "Member not eligible on the date of service",
+    "Duplicate of a claim already processed",
+    "Timely filing limit exceeded",
+    "Missing or invalid diagnosis code",
 ]
 
 
@@ -201,6 +232,11 @@ class ProviderBuilder:
                 paid_on = min(received + datetime.timedelta(days=rng.randint(7, 30)), world.as_of)
                 check = f"EFT{rng.randint(10_000_000, 99_999_999)}"
             self.claim_serial += 1
+            denial = ""
+            if status == Claim.Status.DENIED:
+                denial = rng.choice(DENIAL_REASONS)
+            elif status == Claim.Status.ADJUSTED:
+                denial = "Part of the billed amount is above the allowed amount for the plan"
             claims.append(
                 Claim(
                     number=f"CL{self.claim_serial:010d}",
@@ -216,6 +252,7 @@ class ProviderBuilder:
                     paid_amount=dollars(paid),
                     paid_on=paid_on,
                     check_number=check,
+                    denial_reason=denial,
                 )
             )
         for _ in range(round(len(covered) * AUTHORIZATIONS_PER_MEMBER)):
@@ -246,7 +283,45 @@ class ProviderBuilder:
                 )
             )
         world.insert(Claim, claims)
+        world.insert(ClaimLine, [line for claim in claims for line in self.claim_lines(claim)])
         world.insert(Authorization, authorizations)
+
+    def claim_lines(self, claim):
+        """One to three lines that add up to the claim's billed, allowed and paid amounts."""
+        rng = self.rng
+        count = rng.choice([1, 1, 2, 3])
+        # Cents, split in `count` parts with the last taking what is left.
+        totals = [
+            int(amount.scaleb(2))
+            for amount in (claim.billed_amount, claim.allowed_amount, claim.paid_amount)
+        ]
+        shares = [rng.uniform(1, 3) for _ in range(count)]
+        weights = [share / sum(shares) for share in shares]
+        lines = []
+        spent = [0, 0, 0]
+        for number, weight in enumerate(weights, start=1):
+            last = number == count
+            parts = [
+                total - spent[k] if last else int(total * weight) for k, total in enumerate(totals)
+            ]
+            spent = [spent[k] + parts[k] for k in range(3)]
+            code, description = rng.choice(PROCEDURES)
+            lines.append(
+                ClaimLine(
+                    claim=claim,
+                    line_number=number,
+                    service_code=code,
+                    description=description,
+                    service_from=claim.service_from,
+                    service_to=claim.service_to,
+                    units=rng.choice([1, 1, 1, 2, 4]),
+                    billed_amount=dollars(parts[0]),
+                    allowed_amount=dollars(parts[1]),
+                    paid_amount=dollars(parts[2]),
+                    denial_reason=claim.denial_reason if parts[2] == 0 else "",
+                )
+            )
+        return lines
 
     def claim_target(self):
         # The cast's offices get a steady share, so their demo pages are never empty.

@@ -1,6 +1,44 @@
+"""Reads for the provider portal, scoped to the user.
+
+Eligibility is about any member of the carrier: providers check coverage before care, whoever
+the employer. The views let only users holding check_eligibility on a Tax ID ask, and audit
+every answer. Claims and authorizations are those of the Tax IDs the user holds the function on;
+anything else is the same 404 as a claim that does not exist.
+"""
+
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from enrollment.models import Coverage, Member
+from portal.crypto import digest
 from providers import access
+from providers.models import Authorization, Claim
+
+# More matches than this and the person should narrow the search.
+MEMBER_MATCH_LIMIT = 25
+CLAIMS_PER_PAGE = 25
+AUTHORIZATION_LIMIT = 50
+
+# What an eligibility answer shows of a member: no address, and no SSN to decrypt.
+MEMBER_FIELDS = (
+    "member_id",
+    "first_name",
+    "last_name",
+    "dob",
+    "gender",
+    "status",
+    "relationship",
+    "subscriber_id",
+    "pcp_name",
+    "pcp_npi",
+    "group__name",
+    "group__number",
+    "plan__code",
+    "plan__name",
+    "plan__plan_type",
+)
 
 
 def tax_ids_for(user, perm="check_eligibility"):
@@ -8,5 +46,158 @@ def tax_ids_for(user, perm="check_eligibility"):
     return access.visible_tax_ids(user, perm)
 
 
+def _granted_pks(user, perm):
+    return [tax_id.pk for tax_id in access.granted_tax_ids(user, perm)]
+
+
 def get_tax_id_for(user, pk, perm="check_eligibility"):
     return get_object_or_404(tax_ids_for(user, perm), pk=pk)
+
+
+def members_matching(*, member_id="", ssn="", last_name="", first_name="", dob=None):
+    """Members matching one way of searching (a queryset; none for an incomplete search).
+
+    Each way has its index: member ID unique, SSN by its digest, and last name + DOB by
+    member_dob_last_name_idx on (dob, lower(last_name)) (enrollment migration 0002), which is
+    why the name is compared as Lower(...) LIKE 'pre%' rather than istartswith (UPPER()).
+    """
+    if member_id:
+        return Member.objects.filter(member_id=member_id)
+    if ssn:
+        return Member.objects.filter(ssn_digest=digest(ssn))
+    if last_name and dob:
+        members = Member.objects.alias(last_ci=Lower("last_name")).filter(
+            dob=dob, last_ci__startswith=last_name.lower()
+        )
+        if first_name:
+            # Checked on the few rows the index found.
+            members = members.filter(first_name__istartswith=first_name)
+        return members
+    return Member.objects.none()
+
+
+def _with_eligibility(members):
+    """Members with their plan, group and latest coverage period's dates and plan, in one query
+    (Coverage's (member, -start_date) index answers each subquery)."""
+    latest = Coverage.objects.filter(member=OuterRef("pk")).order_by("-start_date")
+    return (
+        members.select_related("group", "plan")
+        .only(*MEMBER_FIELDS)
+        .annotate(
+            coverage_start=Subquery(latest.values("start_date")[:1]),
+            coverage_end=Subquery(latest.values("end_date")[:1]),
+            coverage_plan_code=Subquery(latest.values("plan__code")[:1]),
+            coverage_plan=Subquery(latest.values("plan__name")[:1]),
+        )
+    )
+
+
+def eligibility_members(**search):
+    """Members matching the search with their eligibility, at most MEMBER_MATCH_LIMIT + 1 so
+    that the caller can tell there were more."""
+    members = _with_eligibility(members_matching(**search)).order_by(
+        "last_name", "first_name", "pk"
+    )
+    return list(members[: MEMBER_MATCH_LIMIT + 1])
+
+
+def member_and_policy_for(user, pk):
+    """A member with their eligibility, and everyone on their policy (the subscriber first,
+    then dependents by birth), in one query; 404 without check_eligibility or such a member."""
+    if not access.holds_function(user, "check_eligibility"):
+        raise Http404
+    root = Member.objects.filter(pk=pk).values(root=Coalesce("subscriber_id", "pk"))
+    family = sorted(
+        _with_eligibility(Member.objects.filter(Q(pk__in=root) | Q(subscriber_id__in=root))),
+        key=lambda m: (m.subscriber_id is not None, m.dob, m.pk),
+    )
+    member = next((m for m in family if m.pk == pk), None)
+    if member is None:
+        raise Http404
+    return member, family
+
+
+def claims_for(user, *, tax_id, subscriber="", after=None):
+    """A page of the claims of `tax_id` (one of the user's Tax IDs with inquire_claims), newest
+    received first, optionally of one policy (any member ID on it), after the keyset cursor
+    `after` = (received_on, pk). CLAIMS_PER_PAGE + 1 rows, so the caller can tell there is more.
+
+    The Tax ID is checked again here, not trusted from the form (against the list the form's
+    choices came from, so without another query). A subscriber's whole family
+    comes from one subquery on the member ID; the (tax_id, -received_on, -id) index pages the
+    Tax ID's claims without sorting them all.
+    """
+    if tax_id.pk not in _granted_pks(user, "inquire_claims"):
+        return []
+    claims = Claim.objects.filter(tax_id=tax_id)
+    if subscriber:
+        root = Member.objects.filter(member_id=subscriber).values(
+            root=Coalesce("subscriber_id", "pk")
+        )
+        claims = claims.filter(
+            member__in=Member.objects.filter(Q(pk__in=root) | Q(subscriber_id__in=root))
+        )
+    if after is not None:
+        received_on, pk = after
+        claims = claims.filter(
+            Q(received_on__lt=received_on) | Q(received_on=received_on, pk__lt=pk)
+        )
+    claims = (
+        claims.select_related("member")
+        .only(
+            "number",
+            "service_from",
+            "service_to",
+            "received_on",
+            "status",
+            "billed_amount",
+            "allowed_amount",
+            "paid_amount",
+            "denial_reason",
+            "member__member_id",
+            "member__first_name",
+            "member__last_name",
+        )
+        .order_by("-received_on", "-pk")
+    )
+    return list(claims[: CLAIMS_PER_PAGE + 1])
+
+
+def get_claim_for(user, pk):
+    """A claim of one of the user's Tax IDs with inquire_claims, with its lines; else 404."""
+    claims = Claim.objects.filter(tax_id__in=_granted_pks(user, "inquire_claims")).select_related(
+        "member", "tax_id", "practitioner"
+    )
+    return get_object_or_404(claims, pk=pk)
+
+
+def authorizations_for(
+    user, *, number="", member_id="", ssn="", last_name="", first_name="", dob=None
+):
+    """Authorizations of the user's Tax IDs with check_authorizations, by number or by member,
+    newest requested first; at most AUTHORIZATION_LIMIT + 1."""
+    authorizations = Authorization.objects.filter(
+        tax_id__in=_granted_pks(user, "check_authorizations")
+    )
+    if number:
+        authorizations = authorizations.filter(number=number)
+    else:
+        members = members_matching(
+            member_id=member_id, ssn=ssn, last_name=last_name, first_name=first_name, dob=dob
+        )
+        # A name + DOB that matches many people is cut short rather than read whole.
+        authorizations = authorizations.filter(
+            member__in=members.values("pk")[: MEMBER_MATCH_LIMIT + 1]
+        )
+    authorizations = authorizations.select_related("member", "tax_id").order_by(
+        "-requested_on", "-pk"
+    )
+    return list(authorizations[: AUTHORIZATION_LIMIT + 1])
+
+
+def get_authorization_for(user, pk):
+    """An authorization of one of the user's Tax IDs with check_authorizations; else 404."""
+    authorizations = Authorization.objects.filter(
+        tax_id__in=_granted_pks(user, "check_authorizations")
+    ).select_related("member", "tax_id", "practitioner")
+    return get_object_or_404(authorizations, pk=pk)

@@ -1,16 +1,31 @@
 from django.urls import path
 
-from providers import views
+from providers.views import authorizations, claims, eligibility, pages
 
 app_name = "providers"
 
 urlpatterns = [
     # Public: the provider office's front door.
-    path("sign-in/", views.sign_in, name="sign-in"),
+    path("sign-in/", pages.sign_in, name="sign-in"),
     # The portal.
-    path("", views.home, name="home"),
-    path("patients/", views.patient_info, name="patient-info"),
-    path("transactions/", views.transactions, name="transactions"),
-    path("account/", views.account, name="account"),
-    path("support/", views.support, name="support"),
+    path("", pages.home, name="home"),
+    # Patient Info: eligibility.
+    path("patients/", eligibility.eligibility_search, name="patient-info"),
+    path("patients/members/<int:pk>/", eligibility.member_detail, name="member-detail"),
+    # Transactions: claim and authorization status.
+    path("transactions/", pages.transactions, name="transactions"),
+    path("transactions/claims/", claims.claim_list, name="claim-list"),
+    path("transactions/claims/<int:pk>/", claims.claim_detail, name="claim-detail"),
+    path(
+        "transactions/authorizations/",
+        authorizations.authorization_search,
+        name="authorization-search",
+    ),
+    path(
+        "transactions/authorizations/<int:pk>/",
+        authorizations.authorization_detail,
+        name="authorization-detail",
+    ),
+    path("account/", pages.account, name="account"),
+    path("support/", pages.support, name="support"),
 ]

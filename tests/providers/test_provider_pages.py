@@ -24,6 +24,13 @@ def test_other_organisation_sees_only_its_own_tax_id(cast, client):
         assert tax_id.number.encode() not in response.content
 
 
-def test_patient_info_is_labelled_coming_soon(cast, client):
+def test_transactions_links_only_the_functions_held(cast, client):
     client.force_login(cast.provideruser)
-    assert b"Coming soon" in client.get(reverse("providers:patient-info")).content
+    body = client.get(reverse("providers:transactions")).content.decode()
+    assert reverse("providers:claim-list") not in body
+    assert reverse("providers:authorization-search") not in body
+    assert "Needs Claims Inquiry" in body
+    client.force_login(cast.provider2)
+    body = client.get(reverse("providers:transactions")).content.decode()
+    assert reverse("providers:claim-list") in body
+    assert reverse("providers:authorization-search") in body

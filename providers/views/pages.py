@@ -1,14 +1,12 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from portal.accounts.decorators import audience_required
-from portal.accounts.models import Role
 from portal.accounts.views import audience_sign_in
-from portal.views import coming_soon, support_contacts
+from portal.views import support_contacts
 from providers import access, selectors
+from providers.access import provider_portal
 
 BASE = "providers/base.html"
-provider_portal = audience_required(Role.PROVIDER_USER)
 
 # The provider office's front door: public. A provider user's username can't be found from
 # anything they hold on paper (a Tax ID names the whole office), so "Forgot your username?"
@@ -33,24 +31,16 @@ def home(request):
 
 @require_GET
 @provider_portal
-def patient_info(request):
-    return coming_soon(
-        request,
-        base=BASE,
-        title="Patient Info",
-        summary="Member eligibility and benefits by member ID, SSN or name and date of birth, "
-        "with the member's schedule of benefits.",
-    )
-
-
-@require_GET
-@provider_portal
 def transactions(request):
-    return coming_soon(
+    """Transactions: Claim Status and Authorization Status, marked for the functions held."""
+    return render(
         request,
-        base=BASE,
-        title="Transactions",
-        summary="Claim status and authorization status for the Tax IDs you work under.",
+        "providers/transactions.html",
+        {
+            "title": "Transactions",
+            "claims": access.holds_function(request.user, "inquire_claims"),
+            "authorizations": access.holds_function(request.user, "check_authorizations"),
+        },
     )
 
 

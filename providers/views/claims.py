@@ -1,0 +1,99 @@
+"""Transactions: Claim Status by Tax ID and subscriber ID, and a claim's detail with its lines.
+
+The search is a GET so that its pages can be linked and paged; it carries a Tax ID and a
+member ID, never a name, date of birth or SSN. Paging is by keyset (received date + pk in
+`after`): a Tax ID can have tens of thousands of claims, and OFFSET grows with the depth.
+"""
+
+import datetime
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
+from providers import access, selectors
+from providers.access import function_required, provider_portal
+from providers.forms import ClaimSearchForm
+from providers.models import Claim
+
+claims_function = function_required("inquire_claims")
+
+
+def _cursor(value):
+    """(received_on, pk) from `after` ("2026-09-10.123"), or None for anything else."""
+    try:
+        day, pk = value.split(".")
+        return datetime.date.fromisoformat(day), int(pk)
+    except (AttributeError, ValueError):
+        return None
+
+
+@require_GET
+@provider_portal
+@claims_function
+def claim_list(request):
+    tax_ids = access.granted_tax_ids(request.user, "inquire_claims")
+    asked = "tax_id" in request.GET
+    form = ClaimSearchForm(request.GET if asked else None, tax_ids=tax_ids)
+    context = {
+        "title": "Claim Status",
+        "breadcrumbs": [("Transactions", reverse("providers:transactions"))],
+        "form": form,
+        "searched": False,
+    }
+    if asked and form.is_valid():
+        after = _cursor(request.GET.get("after", ""))
+        claims = selectors.claims_for(
+            request.user,
+            tax_id=form.cleaned_data["tax_id"],
+            subscriber=form.cleaned_data["subscriber"],
+            after=after,
+        )
+        more = len(claims) > selectors.CLAIMS_PER_PAGE
+        claims = claims[: selectors.CLAIMS_PER_PAGE]
+        audit_record(
+            request=request,
+            action=AuditEvent.Action.SEARCH,
+            objects=claims,
+            object_type=Claim._meta.label,
+        )
+        query = request.GET.copy()
+        query.pop("after", None)
+        next_query = ""
+        if more:
+            last = claims[-1]
+            query["after"] = f"{last.received_on.isoformat()}.{last.pk}"
+            next_query = query.urlencode()
+            query.pop("after")
+        context.update(
+            searched=True,
+            claims=claims,
+            paged=after is not None,
+            first_query=query.urlencode(),
+            next_query=next_query,
+            subscriber=form.cleaned_data["subscriber"],
+        )
+    return render(request, "providers/claim_list.html", context)
+
+
+@require_GET
+@provider_portal
+@claims_function
+def claim_detail(request, pk):
+    claim = selectors.get_claim_for(request.user, pk)
+    audit_record(request=request, action=AuditEvent.Action.VIEW, objects=[claim])
+    return render(
+        request,
+        "providers/claim_detail.html",
+        {
+            "title": f"Claim {claim.number}",
+            "breadcrumbs": [
+                ("Transactions", reverse("providers:transactions")),
+                ("Claim Status", reverse("providers:claim-list")),
+            ],
+            "claim": claim,
+            "lines": list(claim.lines.all()),
+        },
+    )
