@@ -29,9 +29,12 @@ from employers.models import EmployerAdmin, GroupDocument
 from employers.services import employer_user_invite
 from portal.jobs.models import ReportJob
 from portal.jobs.services import report_job_request
+from providers.models import Authorization, Claim
 from tests.authz.urlconf import all_patterns
 from tests.cast import ROLES
 from tests.factories import (
+    AuthorizationFactory,
+    ClaimFactory,
     CommissionLineFactory,
     CommissionStatementFactory,
     DocumentFactory,
@@ -153,6 +156,25 @@ EMPLOYER_OBJECT_PAGES = {
     "employers:enrollment-reinstate": {"employer", "groupadmin"},
     "employers:enrollment-cobra": {"employer", "groupadmin"},
 }
+# Provider-portal pages of a function (check_eligibility, inquire_claims, check_authorizations),
+# by the roles holding it on none of their Tax IDs: they get 403. provider@ administers users and
+# holds no function; provideruser@ holds eligibility only.
+PROVIDER_FUNCTION_PAGES = {
+    "providers:patient-info": {"provider"},
+    "providers:member-detail": {"provider"},
+    "providers:claim-list": {"provider", "provideruser"},
+    "providers:claim-detail": {"provider", "provideruser"},
+    "providers:authorization-search": {"provider", "provideruser"},
+    "providers:authorization-detail": {"provider", "provideruser"},
+}
+# Provider object pages requested with a claim and an authorization of provider2@'s Tax ID (see
+# _provider_transactions): the roles named here get 200, the rest of the audience 403 (above) or
+# 404. Any member's eligibility is open to a user with check_eligibility. Sibling Tax IDs and
+# other organisations, with real objects: tests/providers/test_provider_access.py.
+PROVIDER_OBJECT_PAGES = {
+    "providers:claim-detail": {"provider2"},
+    "providers:authorization-detail": {"provider2"},
+}
 POST_ONLY_NAMES = {
     "brokers:quick-eligibility",
     "brokers:register-send",
@@ -238,6 +260,12 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(delegate.user_id)
         elif param == "pk" and pattern.name == "brokers:subscriber-detail":
             kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
+        elif param == "pk" and pattern.name == "providers:member-detail":
+            kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
+        elif param == "pk" and pattern.name == "providers:claim-detail":
+            kwargs[param] = str(Claim.objects.get(tax_id=cast.other_tax_id).pk)
+        elif param == "pk" and pattern.name == "providers:authorization-detail":
+            kwargs[param] = str(Authorization.objects.get(tax_id=cast.other_tax_id).pk)
         elif pattern.name == "brokers:statement-document":
             statement = CommissionStatement.objects.get(
                 broker_code=cast.broker.broker.codes.get().code
@@ -323,6 +351,10 @@ def _check(pattern, role, response, user=None):
             return None if status == 403 else "403: a tool their broker did not grant"
         if name in BROKER_OFFICE_OBJECT_PAGES and role not in BROKER_OFFICE_OBJECT_PAGES[name]:
             return None if status == 404 else "404: another office's object"
+        if role in PROVIDER_FUNCTION_PAGES.get(name, ()):
+            return None if status == 403 else "403: a function they hold on no Tax ID"
+        if name in PROVIDER_OBJECT_PAGES and role not in PROVIDER_OBJECT_PAGES[name]:
+            return None if status == 404 else "404: another Tax ID's object"
         if name in EMPLOYER_OBJECT_PAGES and role not in EMPLOYER_OBJECT_PAGES[name]:
             return None if status == 404 else "404: another employer's object"
         return None if status == 200 else "200 for their own audience"
@@ -368,6 +400,18 @@ def _employer_delegate(request):
         access=Access(frozenset({cast.employer_groups[0].pk}), frozenset({"enrollment_view"})),
         by=cast.groupadmin,
     )
+
+
+@pytest.fixture(autouse=True)
+def _provider_transactions(request):
+    """A claim and an authorization of provider2@'s Tax ID, for their detail pages; made for
+    every test that builds the cast (autouse, so that no test's signature changes)."""
+    if "cast" not in request.fixturenames:
+        return
+    cast = request.getfixturevalue("cast")
+    member = cast.members[cast.other_employer_group.number]
+    ClaimFactory(member=member, tax_id=cast.other_tax_id)
+    AuthorizationFactory(member=member, tax_id=cast.other_tax_id)
 
 
 @pytest.fixture
