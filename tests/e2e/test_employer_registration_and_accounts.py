@@ -140,3 +140,12 @@ def test_a_primary_administrator_registers_and_manages_a_group_administrator(
     expect(page.get_by_role("button", name="Enable User")).to_be_visible()
     assert_accessible(page, axe_source)
     assert not User.objects.get(pk=sam.pk).is_active
+
+    # The key works once: typed in again, it says the employer is registered.
+    page.goto("/employers/register/")
+    page.get_by_label("Group number").fill(groups[1].number)
+    page.get_by_label("Policyholder ID").fill("000004321")
+    page.get_by_label("Registration key").fill(key)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Your employer is already registered")).to_be_visible()
+    assert_accessible(page, axe_source)

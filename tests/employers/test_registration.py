@@ -305,3 +305,29 @@ def test_the_admin_revokes_keys(cast, client, group, issued):
     key.refresh_from_db()
     assert key.revoked_at is not None
     assert EmployerRegistrationKey in admin_site._registry
+
+
+def test_the_admin_sends_a_new_key_and_the_old_one_stops_working(
+    cast, client, group, issued, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.ops)
+    old = EmployerRegistrationKey.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:employers_employerregistrationkey_changelist"),
+            {"action": "send_new_key", "_selected_action": [old.pk]},
+        )
+
+    old.refresh_from_db()
+    assert old.revoked_at is not None
+    new_key = KEY.search(mailoutbox[-1].body).group(1)
+    assert new_key != issued
+    assert lookup(client, group, new_key).status_code == 302
+
+
+def test_an_address_registered_meanwhile_is_refused(client, group, issued):
+    UserFactory(email="pat.primary@employer.example", role=Role.BROKER)
+    response = lookup(client, group, issued)
+    assert response.status_code == 403
+    assert "already registered" in response.text
