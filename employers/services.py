@@ -280,6 +280,17 @@ def _admin_change_record(*, by: User, admin: EmployerAdmin, summary: str) -> Non
         activity_record(recipients=[primary.user], summary=summary, actor=by, link=link)
 
 
+def _manageable_check(*, admin: EmployerAdmin, by: User) -> None:
+    """The views find `admin` through the acting user's scope; services check it again, so
+    that no other caller can change a user out of `by`'s reach (or `by` themself)."""
+    if admin.user_id == by.pk:
+        raise ValidationError(
+            "You can't change your own user here; use Update Account Information."
+        )
+    if not employer_access.manageable_admins(by).filter(pk=admin.pk).exists():
+        raise ValidationError("You can't change this user.")
+
+
 def _access_check(*, admin: EmployerAdmin, access: "employer_access.Access", by_admin):
     bound = employer_access.access_bound_for(admin, by_admin)
     if not bound.covers(access):
@@ -386,11 +397,10 @@ def employer_user_access_change(
     """Change the groups and functions (and notification preference) of a group administrator
     or delegate; a group administrator's delegates lose what the administrator no longer
     holds. Effective on the user's next request."""
-    by_admin = employer_access.admin_for(by)
+    _manageable_check(admin=admin, by=by)
     if admin.is_client_admin:
         raise ValidationError("Client administrators hold every function on every group.")
-    if by_admin is None or admin.user_id == by.pk:
-        raise ValidationError("You can't change your own access.")
+    by_admin = employer_access.admin_for(by)
     _access_check(admin=admin, access=access, by_admin=by_admin)
     employer_access.admin_access_set(admin, access)
     _narrow_delegates_of(admin)
@@ -406,6 +416,7 @@ def employer_user_access_change(
 def employer_user_name_change(
     *, admin: EmployerAdmin, first_name: str, last_name: str, by: User
 ) -> EmployerAdmin:
+    _manageable_check(admin=admin, by=by)
     user = admin.user
     if (user.first_name, user.last_name) == (first_name, last_name):
         return admin
@@ -440,9 +451,8 @@ def employer_account_update(
 def employer_user_disable(*, admin: EmployerAdmin, by: User) -> EmployerAdmin:
     """Disable a user and end their sessions now: their next request is the sign-in page.
     An unused registration link of theirs stops working too."""
+    _manageable_check(admin=admin, by=by)
     user = admin.user
-    if user.pk == by.pk:
-        raise ValidationError("You can't disable your own account.")
     user.is_active = False
     user.save(update_fields=["is_active"])
     RegistrationToken.objects.filter(
@@ -471,6 +481,7 @@ def _sessions_end(user: User) -> None:
 @transaction.atomic
 def employer_user_enable(*, admin: EmployerAdmin, by: User) -> EmployerAdmin:
     """Let a disabled user sign in again (a pending one needs a new registration email)."""
+    _manageable_check(admin=admin, by=by)
     admin.user.is_active = True
     admin.user.save(update_fields=["is_active"])
     _admin_change_record(
@@ -483,6 +494,7 @@ def employer_user_enable(*, admin: EmployerAdmin, by: User) -> EmployerAdmin:
 def employer_user_password_reset(*, admin: EmployerAdmin, by: User, request) -> None:
     """Send the user the portal's ordinary password reset email; only for someone who has
     registered and is not disabled. allauth builds the link from the request."""
+    _manageable_check(admin=admin, by=by)
     user = admin.user
     if user.status not in (UserStatus.ACTIVE, UserStatus.LOCKED):
         raise ValidationError(
@@ -505,6 +517,7 @@ def employer_user_password_reset(*, admin: EmployerAdmin, by: User, request) -> 
 @transaction.atomic
 def employer_user_registration_resend(*, admin: EmployerAdmin, by: User) -> None:
     """Email a pending user a new registration link; the previous one stops working."""
+    _manageable_check(admin=admin, by=by)
     user = admin.user
     if user.status != UserStatus.PENDING:
         raise ValidationError(

@@ -595,3 +595,29 @@ def test_a_change_is_told_to_the_user_and_to_the_primary(cast):
     assert AuditEvent.objects.filter(
         user=cast.groupadmin, action=AuditEvent.Action.CHANGE, object_id=str(delegate.pk)
     ).exists()
+
+
+def test_the_services_refuse_a_user_out_of_reach_whoever_calls_them(cast):
+    sibling = admin_user(cast, Level.GROUP_ADMIN, cast.employer_groups[1:2])
+    target = sibling.employer_admin
+    calls = [
+        lambda: services.employer_user_disable(admin=target, by=cast.groupadmin),
+        lambda: services.employer_user_enable(admin=target, by=cast.groupadmin),
+        lambda: services.employer_user_name_change(
+            admin=target, first_name="X", last_name="Y", by=cast.groupadmin
+        ),
+        lambda: services.employer_user_access_change(
+            admin=target, access=view_on(cast.employer_groups[0]), by=cast.groupadmin
+        ),
+        lambda: services.employer_user_disable(admin=target, by=cast.employer2),
+        lambda: services.employer_user_access_change(
+            admin=cast.groupadmin.employer_admin,
+            access=view_on(cast.employer_groups[1]),
+            by=cast.groupadmin,
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(ValidationError):
+            call()
+    sibling = User.objects.get(pk=sibling.pk)
+    assert sibling.is_active and sibling.first_name != "X"
