@@ -18,9 +18,13 @@ def audit_record(*, request, action, objects=(), object_type="", object_ids=()):
         "ip_address": request.META.get("REMOTE_ADDR") or None,
         "path": request.path[:300],
     }
-    AuditEvent.objects.bulk_create(
-        AuditEvent(object_type=kind, object_id=pk, **common) for kind, pk in rows
-    )
+    events = [AuditEvent(object_type=kind, object_id=pk, **common) for kind, pk in rows]
+    if len(events) == 1:
+        # One row is one INSERT, atomic by itself: bulk_create would wrap it in a transaction,
+        # two more round trips on every audited page.
+        events[0].save(force_insert=True)
+    else:
+        AuditEvent.objects.bulk_create(events)
 
 
 def audit_record_for_user(*, user, action, object_type, object_ids=(), path=""):
