@@ -39,6 +39,7 @@ def _book(user):
         selectors.book_scope_for(user),
         today=timezone.localdate(),
         filters={"status": QUERY["status"]},
+        sort=QUERY["sort"],
     )
 
 

@@ -111,7 +111,7 @@ def group_list(request):
         sort = DEFAULT_SORT
 
     scope = selectors.book_scope_for(request.user)
-    groups = selectors.book_groups_for(scope, today=today, filters=filters)
+    groups = selectors.book_groups_for(scope, today=today, filters=filters, sort=sort)
     try:
         page = keyset_page(groups, sort=sort, per_page=per_page, params=request.GET)
     except BadCursor:
