@@ -127,6 +127,7 @@ def group_list(request):
     context = {
         "title": "Book of Business",
         "form": form,
+        "filter_fields": _filter_fields(form),
         "page": page,
         "rows": rows,
         "runs": runs,
@@ -405,3 +406,57 @@ def _run_html(run, *, csrf_token):
         )
     # Every value above was escaped; the fragments are our own markup.
     return mark_safe('<tbody class="book__run">' + "".join(rows) + "</tbody>")  # noqa: S308
+
+
+# The filter's fields are written here too: included from a template, the 13 of them were a
+# millisecond of the page. Every value is escaped; `short` labels a date range's ends.
+FIELD = '<p class="book__field{}"><label for="{}">{}</label>\n{}{}</p>\n'
+SELECT = '<select name="{}" id="{}"{}>{}</select>\n\n'
+INPUT = '<input type="{}" name="{}" id="{}" value="{}"{}{}>\n'
+
+
+def _filter_fields(form):
+    """The filter form's fields as HTML, laid out as BookFilterForm.layout() says."""
+    layout = form.layout()
+    return {
+        "search": [_field_html(field) for field in layout["search"]],
+        "ranges": [
+            (legend, _field_html(start, "From", legend), _field_html(end, "To", legend))
+            for legend, start, end in layout["ranges"]
+        ],
+        "per_page": _field_html(layout["per_page"]),
+    }
+
+
+def _field_html(field, short="", legend=""):
+    field_id = _escape(field["id"])
+    invalid = f' aria-invalid="true" aria-describedby="{field_id}-error"' if field["error"] else ""
+    if short:
+        label = f'{_escape(short)}<span class="visually-hidden"> ({_escape(legend.lower())})</span>'
+    else:
+        label = _escape(field["label"])
+    if field.get("options"):
+        options = "".join(
+            f'<option value="{_escape(value)}"{" selected" if selected else ""}>'
+            f"{_escape(text)}</option>"
+            for value, text, selected in field["options"]
+        )
+        control = SELECT.format(_escape(field["name"]), field_id, invalid, options)
+    else:
+        maxlength = f' maxlength="{_escape(field["maxlength"])}"' if field["maxlength"] else ""
+        control = INPUT.format(
+            _escape(field["type"]),
+            _escape(field["name"]),
+            field_id,
+            _escape(field["value"]),
+            maxlength,
+            invalid,
+        )
+    error = (
+        f'<span class="field-error" id="{field_id}-error">{_escape(field["error"])}</span>'
+        if field["error"]
+        else ""
+    )
+    css = " book__field--error" if field["error"] else ""
+    # Each piece above is escaped values in our own markup.
+    return mark_safe(FIELD.format(css, field_id, label, control, error))  # noqa: S308
