@@ -7,13 +7,19 @@ no patient data unless also set up as an end user.
 
 from functools import wraps
 
+from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from guardian.shortcuts import assign_perm
 
 from portal.access import with_object_perm
 from portal.accounts.decorators import audience_required
 from portal.accounts.models import Role
-from providers.models import ProviderUser, TaxId
+from providers.models import (
+    ProviderUser,
+    TaxId,
+    TaxIdGroupObjectPermission,
+    TaxIdUserObjectPermission,
+)
 
 provider_portal = audience_required(Role.PROVIDER_USER)
 
@@ -65,8 +71,25 @@ def granted_tax_ids(user, perm):
     form's choices and the selectors' scoping all ask, and an office has a handful."""
     held = user.__dict__.setdefault("_provider_tax_ids", {})
     if perm not in held:
-        held[perm] = list(visible_tax_ids(user, perm))
+        held[perm] = [] if user.role != Role.PROVIDER_USER else list(_tax_ids_held(user, perm))
     return held[perm]
+
+
+def _tax_ids_held(user, perm):
+    """visible_tax_ids in one query: the organisation through the user's profile and the
+    permission by name, joined in rather than looked up first (three round trips were a
+    third of the eligibility search's database time; the grant tables are small, so the
+    joins cost PostgreSQL nothing to plan)."""
+    grant = {"permission__codename": perm, "permission__content_type__app_label": "providers"}
+    user_grants = TaxIdUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user, **grant
+    )
+    group_grants = TaxIdGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), group__user=user, **grant
+    )
+    return TaxId.objects.filter(organization__users__user=user).filter(
+        Exists(user_grants) | Exists(group_grants)
+    )
 
 
 def holds_function(user, perm):

@@ -6,9 +6,11 @@ member ID, never a name, date of birth or SSN. Paging is by keyset (received dat
 """
 
 import datetime
+from html import escape
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from portal.audit.models import AuditEvent
@@ -70,12 +72,43 @@ def claim_list(request):
         context.update(
             searched=True,
             claims=claims,
+            rows=_claim_rows(claims),
             paged=after is not None,
             first_query=query.urlencode(),
             next_query=next_query,
             subscriber=form.cleaned_data["subscriber"],
         )
     return render(request, "providers/claim_list.html", context)
+
+
+def _date(day):
+    return day.strftime("%m/%d/%Y")
+
+
+def _claim_rows(claims):
+    """The claims' table rows as HTML, values escaped with the standard library's html.escape
+    as Django's escape does. A page is 25 rows of nine cells; through the template's tags and
+    filters they were a third of the page's time (the Book of Business rows do the same)."""
+    prefix = reverse("providers:claim-detail", args=[0]).removesuffix("0/")
+    rows = []
+    for claim in claims:
+        member = claim.member
+        dates = _date(claim.service_from)
+        if claim.service_to != claim.service_from:
+            dates += f" – {_date(claim.service_to)}"
+        rows.append(
+            f'<tr><th scope="row"><a href="{prefix}{claim.pk}/">{escape(claim.number)}</a></th>'
+            f"<td>{escape(member.last_name)}, {escape(member.first_name)} "
+            f'<span class="hint">{escape(member.member_id)}</span></td>'
+            f"<td>{dates}</td><td>{_date(claim.received_on)}</td>"
+            f'<td class="num">${claim.billed_amount}</td>'
+            f'<td class="num">${claim.allowed_amount}</td>'
+            f'<td class="num">${claim.paid_amount}</td>'
+            f'<td><span class="status status--{escape(claim.status)}">'
+            f"{escape(claim.get_status_display())}</span></td>"
+            f"<td>{escape(claim.denial_reason) or '—'}</td></tr>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped
 
 
 @require_GET

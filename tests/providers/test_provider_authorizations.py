@@ -81,7 +81,7 @@ def test_search_query_count(cast, client, clerk, django_assert_max_num_queries):
     for _ in range(10):
         f.AuthorizationFactory(member=member, tax_id=cast.tax_ids[0])
     client.force_login(clerk)
-    # Session and user (2); profile, permission id and the user's Tax IDs (3); the
-    # authorizations (1); audit rows (1); the session's stamp (3).
-    with django_assert_max_num_queries(10):
+    # Session and user (2); the user's Tax IDs with the function (1); the authorizations (1);
+    # audit rows (1); the session's stamp (3).
+    with django_assert_max_num_queries(8):
         client.post(SEARCH, {"by": "member_id", "member_id": member.member_id})

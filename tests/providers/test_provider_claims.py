@@ -150,8 +150,8 @@ def test_list_query_count(cast, client, clerk, django_assert_max_num_queries):
     for _ in range(30):
         f.ClaimFactory(tax_id=cast.tax_ids[0])
     client.force_login(clerk)
-    # Session and user (2); profile, permission id and the user's Tax IDs (3), read once for
-    # the decorator, the form and the selector; the page of claims (1); audit rows (1); the
+    # Session and user (2); the user's Tax IDs with the function (1), read once for the
+    # decorator, the form and the selector; the page of claims (1); audit rows (1); the
     # session's stamp (3).
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         client.get(LIST, {"tax_id": cast.tax_ids[0].pk})
