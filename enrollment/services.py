@@ -16,6 +16,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from enrollment.models import Coverage, EnrollmentEvent, Group, Member
@@ -217,6 +218,67 @@ def _check_no_overlap(member):
             )
 
 
+def _split(coverage, day, **fields):
+    """Continue `coverage` from `day` with `fields` changed, ending the old one the day
+    before (a period that starts that very day is changed in place). Returns the periods
+    touched, for the event."""
+    if coverage.start_date == day:
+        for field, value in fields.items():
+            setattr(coverage, field, value)
+        coverage.save(update_fields=list(fields))
+        return [coverage]
+    continued = {
+        "member": coverage.member,
+        "group_id": coverage.group_id,
+        "plan": coverage.plan,
+        "tier": coverage.tier,
+        "start_date": day,
+        "end_date": coverage.end_date,
+        "is_cobra": coverage.is_cobra,
+        "cobra_event": coverage.cobra_event,
+        "cobra_event_date": coverage.cobra_event_date,
+    }
+    new = Coverage.objects.create(**{**continued, **fields})
+    coverage.end_date = day - datetime.timedelta(days=1)
+    coverage.save(update_fields=["end_date"])
+    return [coverage, new]
+
+
+def _tier_on(subscriber, day):
+    return _tier([m.relationship for m, _ in _covered_family(subscriber, day)])
+
+
+def _retier_family(subscriber, day, changes):
+    """From `day` on, every family member's periods carry the tier of who is covered then:
+    adding, cancelling or reinstating a dependent changes the employee's tier, and so the
+    bill. The period running on `day` is split there, so history keeps the old tier before
+    it; periods that start later take the tier of the family covered when they start."""
+    for member in family_of(subscriber):
+        touched, before, after = [], None, None
+        current = coverage_on(member, day)
+        tier = _tier_on(subscriber, day)
+        if current is not None and current.tier != tier:
+            before, after = current.tier, tier
+            touched += _split(current, day, tier=tier)
+        for later in member.coverages.filter(start_date__gt=day).order_by("start_date"):
+            later_tier = _tier_on(subscriber, later.start_date)
+            if later.tier != later_tier:
+                before, after = before or later.tier, after or later_tier
+                later.tier = later_tier
+                later.save(update_fields=["tier"])
+                touched.append(later)
+        if touched:
+            changes.record(
+                member,
+                EnrollmentEvent.Kind.CHANGE,
+                day,
+                before={"tier": before},
+                after={"tier": after},
+                coverages=touched,
+                reason="family_changed",
+            )
+
+
 class _Changes:
     """The events a service writes, sent on commit as one `enrollment_changed`."""
 
@@ -226,14 +288,27 @@ class _Changes:
         self.events = []
 
     def record(
-        self, member, kind, effective_date, *, before=None, after=None, coverages=(), **extra
+        self,
+        member,
+        kind,
+        effective_date,
+        *,
+        before=None,
+        after=None,
+        coverages=(),
+        voided=(),
+        **extra,
     ):
         _check_no_overlap(member)
         details = {
             "before": {k: _jsonable(v) for k, v in (before or {}).items()},
             "after": {k: _jsonable(v) for k, v in (after or {}).items()},
         }
-        details["coverages"] = [_coverage_state(c) for c in coverages]
+        # Periods that never began and were voided are named with `deleted`, so a replay drops
+        # them too.
+        details["coverages"] = [_coverage_state(c) for c in coverages] + [
+            {"id": pk, "deleted": True} for pk in voided
+        ]
         details.update({k: _jsonable(v) for k, v in extra.items()})
         event = EnrollmentEvent.objects.create(
             member=member,
@@ -441,18 +516,20 @@ def dependent_add(*, subscriber, person, effective_date, by, on_behalf_of="", id
     if subscriber_coverage.is_cobra:
         dependent.status = Member.Status.COBRA
         dependent.save(update_fields=["status"])
-    covered = [m.relationship for m in family if m.status in COVERED] + [dependent.relationship]
     coverage = Coverage.objects.create(
         member=dependent,
         group=subscriber.group,
         plan=plan,
-        tier=_tier(covered),
+        tier=Coverage.Tier.EMPLOYEE,
         start_date=effective_date,
         end_date=subscriber_coverage.end_date,
         is_cobra=subscriber_coverage.is_cobra,
         cobra_event=subscriber_coverage.cobra_event,
         cobra_event_date=subscriber_coverage.cobra_event_date,
     )
+    # The tier of who is covered that day, the new dependent included.
+    coverage.tier = _tier_on(subscriber, effective_date)
+    coverage.save(update_fields=["tier"])
     changes.record(
         dependent,
         EnrollmentEvent.Kind.ENROLL,
@@ -460,6 +537,7 @@ def dependent_add(*, subscriber, person, effective_date, by, on_behalf_of="", id
         after={"status": dependent.status, "plan": str(plan)},
         coverages=[coverage],
     )
+    _retier_family(subscriber, effective_date, changes)
     changes.send_on_commit()
     return dependent
 
@@ -565,27 +643,7 @@ def plan_change(
         group=group, by=by, on_behalf_of=on_behalf_of, idempotency_key=idempotency_key
     )
     for member, coverage in covered:
-        touched = []
-        if coverage.start_date == effective_date:
-            # The period starts that very day: it simply becomes the new plan's.
-            coverage.plan = plan
-            coverage.save(update_fields=["plan"])
-            touched.append(coverage)
-        else:
-            new = Coverage.objects.create(
-                member=member,
-                group=group,
-                plan=plan,
-                tier=coverage.tier,
-                start_date=effective_date,
-                end_date=coverage.end_date,
-                is_cobra=coverage.is_cobra,
-                cobra_event=coverage.cobra_event,
-                cobra_event_date=coverage.cobra_event_date,
-            )
-            coverage.end_date = effective_date - datetime.timedelta(days=1)
-            coverage.save(update_fields=["end_date"])
-            touched += [coverage, new]
+        touched = _split(coverage, effective_date, plan=plan)
         before = {"plan": str(member.plan) if member.plan_id else ""}
         member.plan = plan
         member.save(update_fields=["plan"])
@@ -637,23 +695,23 @@ def pcp_change(
     return member
 
 
+def _ongoing_after(person, day):
+    """The person's periods still running after `day`, oldest first."""
+    return list(
+        person.coverages.filter(Q(end_date__isnull=True) | Q(end_date__gt=day)).order_by(
+            "start_date"
+        )
+    )
+
+
 def cancellation_preview(member, end_date):
     """[(member, coverage)] who lose coverage if `member`'s coverage ends on `end_date`: the
-    member, and with a subscriber every dependent still covered. Raises EnrollmentError when
-    the rules do not allow it; changes nothing."""
+    member, and with a subscriber every dependent still covered, each with the first period
+    that ends or is voided. Raises EnrollmentError when the rules do not allow it; changes
+    nothing."""
     _check_not_too_retro(end_date, "The last day of coverage")
     members = family_of(member) if member.is_subscriber else [member]
-    losing = []
-    for person in members:
-        coverage = latest_coverage(person)
-        if coverage is None or (coverage.end_date and coverage.end_date <= end_date):
-            continue
-        if coverage.start_date > end_date:
-            raise EnrollmentError(
-                f"{person.first_name} {person.last_name}'s coverage changes on "
-                f"{_fmt(coverage.start_date)}; choose that date or later as the last day."
-            )
-        losing.append((person, coverage))
+    losing = [(p, ongoing[0]) for p in members if (ongoing := _ongoing_after(p, end_date))]
     if not losing or losing[0][0] != member:
         raise EnrollmentError(
             f"{member.first_name} {member.last_name} has no coverage after {_fmt(end_date)} "
@@ -666,27 +724,41 @@ def cancellation_preview(member, end_date):
 @transaction.atomic
 def coverage_cancel(*, member, end_date, reason="", by, on_behalf_of="", idempotency_key=None):
     """End a member's coverage on `end_date` (their last covered day); a subscriber's ends
-    their dependents' too. No earlier than the carrier's retroactive window allows."""
+    their dependents' too. No earlier than the carrier's retroactive window allows. Periods
+    that would only have begun after `end_date` (a future enrollment or change) are voided."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     losing = cancellation_preview(member, end_date)
     changes = _Changes(
         group=member.group, by=by, on_behalf_of=on_behalf_of, idempotency_key=idempotency_key
     )
-    for person, coverage in losing:
-        before = {"status": person.status}
-        coverage.end_date = end_date
-        coverage.save(update_fields=["end_date"])
+    for person, _ in losing:
+        before = {"status": person.status, "plan": str(person.plan) if person.plan_id else ""}
+        ended, voided = [], []
+        for coverage in _ongoing_after(person, end_date):
+            if coverage.start_date > end_date:
+                voided.append(coverage.pk)
+                coverage.delete()
+            else:
+                coverage.end_date = end_date
+                coverage.save(update_fields=["end_date"])
+                ended.append(coverage)
+        # The plan on file is the last period's that remains.
+        last = latest_coverage(person)
+        person.plan = last.plan if last else person.plan
         person.status = Member.Status.CANCELLED
-        person.save(update_fields=["status"])
+        person.save(update_fields=["status", "plan"])
         changes.record(
             person,
             EnrollmentEvent.Kind.CANCEL,
             end_date,
             before=before,
-            after={"status": person.status},
-            coverages=[coverage],
+            after={"status": person.status, "plan": str(person.plan) if person.plan_id else ""},
+            coverages=ended,
+            voided=voided,
             reason=reason,
         )
+    if not member.is_subscriber:
+        _retier_family(member.subscriber, end_date + datetime.timedelta(days=1), changes)
     changes.send_on_commit()
     return member
 
@@ -816,6 +888,8 @@ def coverage_reinstate(*, member, by, on_behalf_of="", idempotency_key=None):
     changes = _Changes(
         group=member.group, by=by, on_behalf_of=on_behalf_of, idempotency_key=idempotency_key
     )
+    # Coverage resumes the day after the reinstated member's ended.
+    resumes = reopening[0][1].end_date + datetime.timedelta(days=1)
     for person, coverage in reopening:
         before = {"status": person.status, "end_date": _jsonable(coverage.end_date)}
         effective = coverage.end_date + datetime.timedelta(days=1)
@@ -831,5 +905,7 @@ def coverage_reinstate(*, member, by, on_behalf_of="", idempotency_key=None):
             after={"status": person.status, "end_date": None},
             coverages=[coverage],
         )
+    subscriber = member if member.is_subscriber else member.subscriber
+    _retier_family(subscriber, resumes, changes)
     changes.send_on_commit()
     return member

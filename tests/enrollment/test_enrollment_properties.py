@@ -145,12 +145,21 @@ def assert_consistent(group):
         replayed, status = {}, None
         for change in sorted(member.events.all(), key=lambda e: e.pk):
             for state in change.details["coverages"]:
-                replayed[state["id"]] = state
+                if state.get("deleted"):
+                    del replayed[state["id"]]
+                else:
+                    replayed[state["id"]] = state
             status = change.details["after"].get("status", status)
         on_file = {c.pk: services._coverage_state(c) for c in periods}
         assert replayed == on_file, f"{member}'s history disagrees with their coverage"
         # ... and the status the last status change left.
         assert status == member.status
+        # Each period carries the tier of who in the family is covered the day it starts.
+        subscriber = member if member.is_subscriber else member.subscriber
+        for period in periods:
+            assert period.tier == services._tier_on(subscriber, period.start_date), (
+                f"{member}'s {period} has a tier that does not fit the family covered then"
+            )
 
 
 @pytest.mark.django_db

@@ -242,7 +242,37 @@ def test_cancelling_a_dependent_leaves_the_others(group, user):
     services.coverage_cancel(member=dependent, end_date=D(2026, 12, 31), by=user)
     subscriber.refresh_from_db()
     assert subscriber.status == Member.Status.ACTIVE
-    assert subscriber.coverages.get().end_date is None
+    # The employee stays covered, from the next day at the employee-only tier.
+    periods = subscriber.coverages.order_by("start_date")
+    assert [(c.start_date, c.end_date, c.tier) for c in periods] == [
+        (D(2026, 12, 1), D(2026, 12, 31), "EC"),
+        (D(2027, 1, 1), None, "EE"),
+    ]
+    assert subscriber.events.get(kind="change").details["after"] == {"tier": "EE"}
+
+
+def test_adding_a_dependent_moves_the_family_to_the_new_tier_from_that_day(group, user):
+    subscriber = enroll(group, user, effective=D(2026, 12, 1))
+    services.dependent_add(
+        subscriber=subscriber, person=spouse(), effective_date=D(2027, 1, 1), by=user
+    )
+    periods = subscriber.coverages.order_by("start_date")
+    assert [(c.start_date, c.end_date, c.tier) for c in periods] == [
+        (D(2026, 12, 1), D(2026, 12, 31), "EE"),
+        (D(2027, 1, 1), None, "ES"),
+    ]
+    assert services.family_of(subscriber)[1].coverages.get().tier == "ES"
+
+
+def test_cancelling_before_coverage_starts_voids_it(group, user):
+    subscriber = enroll(group, user, dependents=[child()], effective=D(2026, 12, 1))
+    services.coverage_cancel(member=subscriber, end_date=D(2026, 11, 30), by=user)
+    for member in services.family_of(subscriber):
+        member.refresh_from_db()
+        assert member.status == Member.Status.CANCELLED
+        assert not member.coverages.exists()
+        (cancel,) = member.events.filter(kind="cancel")
+        assert cancel.details["coverages"][0]["deleted"] is True
 
 
 def test_no_termination_beyond_the_retro_window(group, user, settings):
