@@ -33,6 +33,7 @@ from employers.forms.enrollment import (
     RequestForm,
 )
 from enrollment import services
+from enrollment.models import Coverage, Member
 from enrollment.services import EnrollmentError
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
@@ -126,13 +127,30 @@ def member_search(request):
     return render(request, template, context)
 
 
+# History's words for the fields whose names do not read well.
+FIELD_LABELS = {
+    "pcp_name": "PCP",
+    "pcp_npi": "PCP NPI",
+    "zip_code": "ZIP code",
+    "end_date": "Coverage end",
+    "spoken_language": "Language (spoken)",
+}
+VALUE_LABELS = {
+    "tier": dict(Coverage.Tier.choices),
+    "status": dict(Member.Status.choices),
+}
+
+
 def _changes_of(details):
     """[(what, before, after)] of an event's details, in words."""
     before, after = details.get("before", {}), details.get("after", {})
-    return [
-        (field.replace("_", " ").capitalize(), before.get(field), value)
-        for field, value in after.items()
-    ]
+    rows = []
+    for field, value in after.items():
+        label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+        words = VALUE_LABELS.get(field, {})
+        old = before.get(field)
+        rows.append((label, words.get(old, old), words.get(value, value)))
+    return rows
 
 
 @require_GET

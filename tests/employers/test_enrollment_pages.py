@@ -271,6 +271,8 @@ def test_cancel_a_family_needs_the_review_and_the_typed_name(client, cast, famil
 
     done = client.post(url, {"step": "confirm", "confirmation": "quintero", **answers})
     assert done.status_code == 302
+    history = client.get(done["Location"]).content.decode()
+    assert "Status: Active → Cancelled" in history
     for member in services.family_of(family):
         member.refresh_from_db()
         assert member.status == Member.Status.CANCELLED
