@@ -186,3 +186,23 @@ def test_a_family_is_enrolled_updated_cancelled_reinstated_and_moved_to_cobra(
     assert_accessible(page, axe_source)
     statuses = dict(Member.objects.filter(last_name="Okonkwo").values_list("first_name", "status"))
     assert statuses == {"Marisol": "cobra", "Chidi": "cobra", "Ada": "cancelled"}
+
+
+def test_a_group_administrator_sees_and_changes_only_their_suffix(live_cast, page, axe_source):
+    own = live_cast.members[live_cast.employer_groups[0].number]
+    sibling = live_cast.members[live_cast.employer_groups[1].number]
+    log_in(page, "groupadmin@demo.test")
+
+    page.goto("/employers/enrollment/")
+    expect(page.get_by_text("1 employee found, displaying all.")).to_be_visible()
+    expect(page.get_by_role("link", name=f"{own.last_name}, {own.first_name}")).to_be_visible()
+    expect(
+        page.get_by_role(
+            "link", name=re.compile(f"Enroll in {live_cast.employer_groups[0].number}")
+        )
+    ).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Enroll in .*0002"))).to_have_count(0)
+    assert_accessible(page, axe_source)
+    assert page.goto(f"/employers/enrollment/members/{sibling.pk}/").status == 404
+    assert page.goto(f"/employers/enrollment/members/{sibling.pk}/cancel/").status == 404
+    assert page.goto(f"/employers/enrollment/members/{own.pk}/cancel/").ok
