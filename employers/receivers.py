@@ -68,8 +68,15 @@ def notify_enrollment_change(sender, *, group, events, by, **kwargs):
     # Broker office users cannot open the employer portal's page, so theirs has no link.
     activity_record(recipients=employer_admins, summary=summary, actor=by, link=link)
     activity_record(recipients=others, summary=summary, actor=by)
-    email_send(
-        to=[user.email for user in recipients],
-        template="enrollment_change",
-        context={"summary": summary, "group": group, "link": absolute_url(link)},
-    )
+    if employer_admins:
+        email_send(
+            to=[user.email for user in employer_admins],
+            template="enrollment_change",
+            context={"summary": summary, "group": group, "link": absolute_url(link)},
+        )
+    if others:
+        email_send(
+            to=[user.email for user in others],
+            template="enrollment_change",
+            context={"summary": summary, "group": group, "link": ""},
+        )

@@ -369,6 +369,26 @@ def test_changes_notify_those_who_asked_once_committed(
     (message,) = mail.outbox
     assert set(message.to) == {client_admin.email, asked.email}
     assert subscriber.last_name not in message.body
+    assert f"/employers/enrollment/members/{subscriber.pk}/" in message.body
+
+
+def test_a_broker_office_granted_notifications_is_told_without_an_employer_link(
+    group, user, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group as Office
+
+    office = Office.objects.create(name="Broker office")
+    broker_user = f.UserFactory()
+    broker_user.groups.add(office)
+    assign_perm("enrollment.receive_enrollment_notifications", office, group)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enroll(group, user)
+
+    (message,) = mail.outbox
+    assert message.to == [broker_user.email]
+    assert "/employers/" not in message.body
+    assert Activity.objects.get(recipient=broker_user).link == ""
 
 
 def test_a_rule_broken_sends_nothing(group, user, django_capture_on_commit_callbacks):
