@@ -180,7 +180,10 @@ def member_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 @employer_portal
 def member_enroll(request, group_pk):
-    group = selectors.get_group_for(request.user, group_pk, "perform_enrollment")
+    # A group the user cannot see is 404; one they see but may not enroll in is 403.
+    group = selectors.get_group_for(request.user, group_pk, "view_roster")
+    if not selectors.may_perform_enrollment(request.user, group):
+        raise PermissionDenied
     form = EnrollForm(request.POST or None, group=group)
     dependents = DependentFormSet(request.POST or None, prefix="dependents")
     error = None

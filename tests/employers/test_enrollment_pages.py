@@ -184,7 +184,7 @@ def test_without_perform_enrollment_search_works_and_offers_no_enrolling(client,
     assert response.status_code == 200
     assert not response.context["enroll_groups"]
     enroll = reverse("employers:enrollment-enroll", args=[cast.employer_groups[0].pk])
-    assert client.get(enroll).status_code == 404
+    assert client.get(enroll).status_code == 403
 
 
 def test_enroll_a_family_through_the_form(client, cast, group):
