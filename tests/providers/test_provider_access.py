@@ -8,8 +8,12 @@ user's own Tax ID, a sibling Tax ID of the same organisation, and another organi
 """
 
 import pytest
+from django.contrib.auth.models import Group as AuthGroup
 from django.urls import reverse
+from guardian.shortcuts import assign_perm
 
+from portal.accounts.models import Role
+from providers.services import provider_user_add
 from tests import factories as f
 
 OWN, SIBLING, OTHER_ORG = "own", "sibling", "other organisation"
@@ -125,3 +129,18 @@ def test_other_audiences_get_404_everywhere(cast, objects, client):
         client.force_login(user)
         for path in paths:
             assert client.get(path).status_code == 404, (user, path)
+
+
+def test_a_function_held_through_a_group_counts(cast, client):
+    """Guardian's group grants count as the user's own, on their Tax ID only."""
+    front_desk = AuthGroup.objects.create(name="Valley front desk")
+    user = f.UserFactory(email="desk@demo.test", role=Role.PROVIDER_USER)
+    provider_user_add(organization=cast.tax_ids[0].organization, user=user)
+    user.groups.add(front_desk)
+    assign_perm("providers.inquire_claims", front_desk, cast.tax_ids[0])
+    client.force_login(user)
+    own = f.ClaimFactory(tax_id=cast.tax_ids[0])
+    sibling = f.ClaimFactory(tax_id=cast.tax_ids[1])
+    assert client.get(reverse("providers:claim-detail", args=[own.pk])).status_code == 200
+    assert client.get(reverse("providers:claim-detail", args=[sibling.pk])).status_code == 404
+    assert client.get(reverse("providers:patient-info")).status_code == 403
