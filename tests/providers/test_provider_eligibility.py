@@ -191,3 +191,11 @@ def test_member_page_query_count(cast, client, family, django_assert_max_num_que
     # As the search's, with the member and their policy in one query.
     with django_assert_max_num_queries(9):
         client.get(reverse("providers:member-detail", args=[dependent.pk]))
+
+
+def test_error_summary_links_to_the_boxes(cast, client):
+    body = search(client, cast.provideruser, by="name", last_name="").content.decode()
+    for box in ("id_last_name", "id_dob"):
+        assert f'<a href="#{box}">' in body and f'id="{box}"' in body
+    body = search(client, cast.provideruser).content.decode()
+    assert '<a href="#id_by">' in body and 'id="id_by"' in body
