@@ -4,8 +4,6 @@ from allauth.account.forms import ResetPasswordForm
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -28,6 +26,7 @@ from portal.accounts.services import (
     pending_user_create,
     registration_complete,
     registration_token_issue,
+    user_sessions_end,
 )
 from portal.activity.services import activity_record
 from portal.audit.models import AuditEvent
@@ -417,22 +416,9 @@ def office_staff_disable(*, user: User, by: User) -> User:
     RegistrationToken.objects.filter(
         user=user, used_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
-    _sessions_end(user)
+    user_sessions_end(user)
     _staff_change_audit(by=by, user=user)
     return user
-
-
-def _sessions_end(user: User) -> None:
-    # Authentication already refuses an inactive user on their next request; deleting the
-    # sessions also drops what they hold. Database sessions keep the user's id inside the
-    # signed data, so the live ones are decoded: few, with sessions ending after 15 idle minutes.
-    live = Session.objects.filter(expire_date__gt=timezone.now())
-    keys = [
-        session.session_key
-        for session in live.iterator(chunk_size=500)
-        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
-    ]
-    Session.objects.filter(session_key__in=keys).delete()
 
 
 @transaction.atomic

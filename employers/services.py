@@ -7,8 +7,6 @@ from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -26,6 +24,7 @@ from portal.accounts.services import (
     pending_user_create,
     registration_complete,
     registration_token_issue,
+    user_sessions_end,
 )
 from portal.activity.services import activity_record
 from portal.audit.models import AuditEvent
@@ -458,24 +457,11 @@ def employer_user_disable(*, admin: EmployerAdmin, by: User) -> EmployerAdmin:
     RegistrationToken.objects.filter(
         user=user, used_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
-    _sessions_end(user)
+    user_sessions_end(user)
     _admin_change_record(
         by=by, admin=admin, summary=f"{by.display_name} disabled {user.display_name}."
     )
     return admin
-
-
-def _sessions_end(user: User) -> None:
-    # As brokers.services does for office staff: authentication already refuses an inactive
-    # user, and deleting their sessions drops what they hold. The user's id is inside each
-    # session's signed data, so the live ones are decoded (few: they end after 15 idle minutes).
-    live = Session.objects.filter(expire_date__gt=timezone.now())
-    keys = [
-        session.session_key
-        for session in live.iterator(chunk_size=500)
-        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
-    ]
-    Session.objects.filter(session_key__in=keys).delete()
 
 
 @transaction.atomic

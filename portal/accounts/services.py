@@ -9,6 +9,8 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
@@ -156,3 +158,19 @@ def username_reminder_send(*, users, sign_in_url: str) -> None:
             template="account_username_reminder",
             context={"user": user, "sign_in_url": sign_in_url, "reset_url": reset_url},
         )
+
+
+def user_sessions_end(user: User) -> None:
+    """Sign `user` out everywhere at once (a disabled account, a password reset by an admin).
+
+    Authentication already refuses an inactive user on their next request; deleting the
+    sessions also drops what they hold. Database sessions keep the user's id inside the signed
+    data, so the live ones are decoded: few, with sessions ending after 15 idle minutes.
+    """
+    live = Session.objects.filter(expire_date__gt=timezone.now())
+    keys = [
+        session.session_key
+        for session in live.iterator(chunk_size=500)
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=keys).delete()
