@@ -27,6 +27,7 @@ from enrollment.services import (
     COVERED,
     EnrollmentError,
     age_on,
+    changes_announced_together,
     dependent_add,
     earliest_effective_date,
     member_enroll,
@@ -496,7 +497,7 @@ def roster_enroll(*, group, families, by, key_prefix, progress=None):
     plans = {plan.code.upper(): plan for plan in group.plans.all()}
     total = sum(len(family.dependents) + bool(family.employee) for family in families)
     made = []
-    with transaction.atomic():
+    with transaction.atomic(), changes_announced_together():
         for family in families:
             made += _family_enroll(group, family, plans=plans, by=by, key_prefix=key_prefix)
             if progress is not None:

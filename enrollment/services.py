@@ -9,6 +9,8 @@ An event's `details` hold what changed: `before` / `after` of the member's field
 in order, the events give back the member's coverage (tests/enrollment prove it).
 """
 
+import contextlib
+import contextvars
 import datetime
 import functools
 import hashlib
@@ -326,8 +328,34 @@ class _Changes:
 
     def send_on_commit(self):
         events, group, by = list(self.events), self.group, self.by
+        batch = _batch.get()
+        if batch is not None:
+            batch.setdefault((group, by), []).extend(events)
+            return
         transaction.on_commit(
             lambda: enrollment_changed.send(
+                sender=EnrollmentEvent, group=group, events=events, by=by
+            )
+        )
+
+
+_batch = contextvars.ContextVar("enrollment_changes_batch", default=None)
+
+
+@contextlib.contextmanager
+def changes_announced_together():
+    """Within the block, the services' changes are announced as one `enrollment_changed` per
+    group (on commit) rather than one per call: a roster of 500 families is one notice to the
+    people who asked for them, not 500."""
+    batch = {}
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    for (group, by), events in batch.items():
+        transaction.on_commit(
+            lambda group=group, by=by, events=events: enrollment_changed.send(
                 sender=EnrollmentEvent, group=group, events=events, by=by
             )
         )

@@ -6,6 +6,7 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.db import transaction
 from guardian.shortcuts import assign_perm
 
 from enrollment import services
@@ -422,3 +423,26 @@ def test_an_idempotency_key_is_the_users_own(group, user):
     )
     assert other != first
     assert Member.objects.count() == 2
+
+
+def test_changes_announced_together_are_one_notice_per_group(
+    group, user, django_capture_on_commit_callbacks
+):
+    # A roster of many families tells the administrator once, not once a family.
+    client_admin = f.EmployerAdminFactory(employer=group.parent.employer).user
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic(), services.changes_announced_together():
+            for n in range(3):
+                services.member_enroll(
+                    group=group,
+                    plan=group.plans.first(),
+                    hire_date=D(2026, 10, 20),
+                    effective_date=D(2026, 12, 1),
+                    subscriber=person(first_name=f"Ana{n}", ssn=f"123-45-678{n}"),
+                    dependents=[],
+                    by=client_admin,
+                )
+    (message,) = mail.outbox
+    assert message.to == [client_admin.email]
+    activity = Activity.objects.get(recipient=client_admin)
+    assert activity.summary == f"Enrollment change in group {group.number}: enrolled (3 members)."
