@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from enrollment.models import Coverage, Member
+from enrollment.models import Coverage, Member, Plan
 from portal.crypto import digest
 from providers import access
 from providers.models import Authorization, Claim
@@ -217,3 +217,33 @@ def get_authorization_for(user, pk):
         tax_id__in=_granted_pks(user, "check_authorizations")
     ).select_related("member", "tax_id", "practitioner")
     return get_object_or_404(authorizations, pk=pk)
+
+
+def get_member_plan_for(user, pk):
+    """A member and the plan of their current coverage (else their latest), for the Schedule
+    of Benefits; 404 without check_eligibility, such a member, or any plan."""
+    if not access.holds_function(user, "check_eligibility"):
+        raise Http404
+    member = get_object_or_404(
+        Member.objects.select_related("plan").only(
+            "member_id",
+            "first_name",
+            "last_name",
+            "plan__code",
+            "plan__name",
+            "plan__plan_type",
+            "plan__market",
+            "plan__state",
+        ),
+        pk=pk,
+    )
+    plan = member.plan or (
+        Plan.objects.filter(
+            pk__in=Coverage.objects.filter(member=member)
+            .order_by("-start_date")
+            .values("plan_id")[:1]
+        ).first()
+    )
+    if plan is None:
+        raise Http404
+    return member, plan

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from providers.views import authorizations, claims, eligibility, pages
+from providers.views import authorizations, benefits, claims, eligibility, pages
 
 app_name = "providers"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     # Patient Info: eligibility.
     path("patients/", eligibility.eligibility_search, name="patient-info"),
     path("patients/members/<int:pk>/", eligibility.member_detail, name="member-detail"),
+    path(
+        "patients/members/<int:pk>/benefits/",
+        benefits.benefit_schedule,
+        name="benefit-schedule",
+    ),
     # Transactions: claim and authorization status.
     path("transactions/", pages.transactions, name="transactions"),
     path("transactions/claims/", claims.claim_list, name="claim-list"),

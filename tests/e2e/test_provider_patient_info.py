@@ -1,13 +1,15 @@
 """Patient Info and Transactions in a real browser: eligibility by name + DOB and by member ID,
-a member's policy, claim status and a claim's lines, authorization status and detail, and the
+a member's policy and their plan's Schedule of Benefits (PDF), claim status and a claim's lines, authorization status and detail, and the
 plain answers to a mistake and to a function not granted. axe-core on every page and state."""
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from playwright.sync_api import expect
 
+from providers import benefits
 from providers.models import ClaimLine
 from tests import factories as f
 from tests.e2e.helpers import assert_accessible, log_in
@@ -56,6 +58,13 @@ def test_eligibility_by_name_and_dob_then_member_id_then_the_policy(live_cast, p
         f"{subscriber.first_name} {subscriber.last_name}"
     )
     assert_accessible(page, axe_source)
+
+    # The plan's Schedule of Benefits, drawn by the (in-process) worker and downloaded.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Schedule of Benefits").click()
+    assert download.value.suggested_filename == f"Schedule of Benefits {subscriber.plan.code}.pdf"
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
 
     # No match says what to try.
     page.goto("/providers/patients/")
@@ -143,3 +152,19 @@ def test_authorization_status_and_detail(live_cast, page, axe_source):
     page.get_by_role("link", name=authorization.number).click()
     expect(page.get_by_text("M54.50")).to_be_visible()
     assert_accessible(page, axe_source)
+
+
+def test_benefits_waiting_page_offers_the_download_when_drawn(live_cast, page, axe_source):
+    member = live_cast.members[live_cast.employer_groups[0].number]
+    log_in(page, "provideruser@demo.test")
+    # No worker: the drawing stays queued until this test draws it, as the worker would.
+    with mock.patch("providers.tasks.benefit_schedule_draw.delay"):
+        page.goto(f"/providers/patients/members/{member.pk}/benefits/")
+        expect(page.get_by_role("status")).to_contain_text("We are preparing")
+        assert_accessible(page, axe_source)
+        benefits.schedule_draw(member.plan)
+        link = page.get_by_role(
+            "link", name=f"Download the Schedule of Benefits for {member.plan.code}"
+        )
+        expect(link).to_be_visible(timeout=10_000)
+        assert_accessible(page, axe_source)

@@ -84,8 +84,9 @@ def test_claim_and_authorization_pages(name, cast, clerk, objects, client):
 def test_member_pages(name, cast, clerk, objects, client):
     client.force_login(_user(cast, clerk, name))
     for made in objects.values():
-        path = reverse("providers:member-detail", args=[made["member"].pk])
-        assert client.get(path).status_code == MEMBER_STATUS[name]
+        for url_name in ("providers:member-detail", "providers:benefit-schedule"):
+            path = reverse(url_name, args=[made["member"].pk])
+            assert client.get(path).status_code == MEMBER_STATUS[name], path
 
 
 @pytest.mark.parametrize("url_name", list(LIST_STATUS))
@@ -121,6 +122,7 @@ def test_other_audiences_get_404_everywhere(cast, objects, client):
     made = objects[OWN]
     paths = [
         reverse("providers:member-detail", args=[made["member"].pk]),
+        reverse("providers:benefit-schedule", args=[made["member"].pk]),
         reverse("providers:claim-detail", args=[made["claim"].pk]),
         reverse("providers:authorization-detail", args=[made["authorization"].pk]),
         *(reverse(name) for name in LIST_STATUS),
