@@ -162,6 +162,7 @@ EMPLOYER_OBJECT_PAGES = {
 PROVIDER_FUNCTION_PAGES = {
     "providers:patient-info": {"provider"},
     "providers:member-detail": {"provider"},
+    "providers:benefit-schedule": {"provider"},
     "providers:claim-list": {"provider", "provideruser"},
     "providers:claim-detail": {"provider", "provideruser"},
     "providers:authorization-search": {"provider", "provideruser"},
@@ -260,7 +261,10 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(delegate.user_id)
         elif param == "pk" and pattern.name == "brokers:subscriber-detail":
             kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
-        elif param == "pk" and pattern.name == "providers:member-detail":
+        elif param == "pk" and pattern.name in (
+            "providers:member-detail",
+            "providers:benefit-schedule",
+        ):
             kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
         elif param == "pk" and pattern.name == "providers:claim-detail":
             kwargs[param] = str(Claim.objects.get(tax_id=cast.other_tax_id).pk)
