@@ -35,9 +35,19 @@ ENROLLMENT_FUNCTIONS = ("perform_enrollment", "receive_enrollment_notifications"
 
 
 def admin_for(user):
-    if user.role != Role.EMPLOYER_ADMIN:
-        return None
-    return EmployerAdmin.objects.filter(user=user).select_related("employer").first()
+    """The user's EmployerAdmin record (with its employer), or None.
+
+    Kept on the user object, as brokers.access.broker_for keeps the office's broker: a page
+    asks in its view, its selectors and its checks, and the answer can't change within one
+    request (a change made by an administrator takes effect on the user's next request).
+    """
+    if not hasattr(user, "_employer_admin"):
+        user._employer_admin = (
+            EmployerAdmin.objects.filter(user=user).select_related("employer").first()
+            if user.role == Role.EMPLOYER_ADMIN
+            else None
+        )
+    return user._employer_admin
 
 
 def visible_groups(user, perm="view_group"):
