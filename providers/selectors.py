@@ -139,9 +139,9 @@ def claims_for(user, *, tax_id, subscriber="", after=None):
     `after` = (received_on, pk). CLAIMS_PER_PAGE + 1 rows, so the caller can tell there is more.
 
     The Tax ID is checked again here, not trusted from the form (against the list the form's
-    choices came from, so without another query). A subscriber's whole family
-    comes from one subquery on the member ID; the (tax_id, -received_on, -id) index pages the
-    Tax ID's claims without sorting them all.
+    choices came from, so without another query). A subscriber's whole family comes from one
+    subquery on the member ID; the (tax_id, -received_on, -id) index pages the Tax ID's claims
+    without sorting them all.
     """
     if tax_id.pk not in _granted_pks(user, "inquire_claims"):
         return []
