@@ -42,7 +42,7 @@ from tests.factories import (
 )
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 358
+EXPECTED_PATTERN_COUNT = 396
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"
