@@ -2,11 +2,7 @@
 a second factor. The completion page also finishes office staff registrations (their broker's
 invitation sends the link)."""
 
-import base64
-
 from allauth.core.internal import ratelimit
-from allauth.mfa.adapter import get_adapter as get_mfa_adapter
-from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
@@ -21,6 +17,11 @@ from brokers.forms.registration import (
 )
 from brokers.models import ContractingRecord
 from portal.accounts.services import RegistrationLinkError, registration_token_check
+from portal.accounts.views import (
+    registration_totp_forget,
+    registration_totp_qr,
+    registration_totp_secret,
+)
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 
@@ -133,15 +134,6 @@ def send_email(request):
     )
 
 
-def _totp_secret(request, token) -> str:
-    """The secret offered on this link's page, kept in the session so that a submit with a
-    mistake in it doesn't make the person scan a new code."""
-    key = f"brokers.registration.totp.{token.pk}"
-    if key not in request.session:
-        request.session[key] = generate_totp_secret()
-    return request.session[key]
-
-
 def _link_error(request, error):
     purpose = error.token.purpose if error.token else services.REGISTRATION_PURPOSE
     status = 404 if error.reason == RegistrationLinkError.UNKNOWN else 410
@@ -173,7 +165,7 @@ def complete(request, token):
     reason, record = _broker_refusal(link)
     if reason:
         return _refused(request, reason, record)
-    secret = _totp_secret(request, link)
+    secret = registration_totp_secret(request, link)
     form = RegistrationCompleteForm(request.POST or None, user=link.user, totp_secret=secret)
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,11 +176,9 @@ def complete(request, token):
             return _link_error(request, error)
         except services.RegistrationRefused as refusal:
             return _refused(request, refusal.reason, record)
-        request.session.pop(f"brokers.registration.totp.{link.pk}", None)
+        registration_totp_forget(request, link)
         audit_record(request=request, action=AuditEvent.Action.CHANGE, objects=[user])
         return render(request, "brokers/registration/done.html", {"registered_user": user})
-    adapter = get_mfa_adapter()
-    svg = adapter.build_totp_svg(adapter.build_totp_url(link.user, secret))
     return render(
         request,
         "brokers/registration/complete.html",
@@ -197,6 +187,6 @@ def complete(request, token):
             "registering_user": link.user,
             "staff": link.purpose == services.STAFF_REGISTRATION_PURPOSE,
             "totp_secret": secret,
-            "totp_qr": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+            "totp_qr": registration_totp_qr(link.user, secret),
         },
     )

@@ -3,11 +3,7 @@ policyholder ID and the registration key ops emailed them, then sets a password,
 terms and sets up a second factor. The completion page also finishes the accounts of the users
 an administrator added in Manage Accounts (their invitation email links to it)."""
 
-import base64
-
 from allauth.core.internal import ratelimit
-from allauth.mfa.adapter import get_adapter as get_mfa_adapter
-from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
@@ -17,6 +13,11 @@ from django.views.decorators.http import require_http_methods
 from employers import account_selectors, services
 from employers.forms.registration import RegistrationCompleteForm, RegistrationStartForm
 from portal.accounts.services import RegistrationLinkError, registration_token_check
+from portal.accounts.views import (
+    registration_totp_forget,
+    registration_totp_qr,
+    registration_totp_secret,
+)
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 
@@ -95,15 +96,6 @@ def start(request):
     return redirect("employers:register-complete", token=token)
 
 
-def _totp_secret(request, token) -> str:
-    """The secret offered on this link's page, kept in the session so that a submit with a
-    mistake in it doesn't make the person scan a new code."""
-    key = f"employers.registration.totp.{token.pk}"
-    if key not in request.session:
-        request.session[key] = generate_totp_secret()
-    return request.session[key]
-
-
 def _link_error(request, error):
     purpose = error.token.purpose if error.token else services.PRIMARY_REGISTRATION_PURPOSE
     status = 404 if error.reason == RegistrationLinkError.UNKNOWN else 410
@@ -123,7 +115,7 @@ def complete(request, token):
         link = registration_token_check(token, purposes=PURPOSES)
     except RegistrationLinkError as error:
         return _link_error(request, error)
-    secret = _totp_secret(request, link)
+    secret = registration_totp_secret(request, link)
     form = RegistrationCompleteForm(request.POST or None, user=link.user, totp_secret=secret)
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,11 +126,9 @@ def complete(request, token):
             return _link_error(request, error)
         except services.RegistrationRefused as refusal:
             return _refused(request, refusal.reason)
-        request.session.pop(f"employers.registration.totp.{link.pk}", None)
+        registration_totp_forget(request, link)
         audit_record(request=request, action=AuditEvent.Action.CHANGE, objects=[user])
         return render(request, "employers/registration/done.html", {"registered_user": user})
-    adapter = get_mfa_adapter()
-    svg = adapter.build_totp_svg(adapter.build_totp_url(link.user, secret))
     return render(
         request,
         "employers/registration/complete.html",
@@ -146,6 +136,6 @@ def complete(request, token):
             "form": form,
             "registering_user": link.user,
             "totp_secret": secret,
-            "totp_qr": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+            "totp_qr": registration_totp_qr(link.user, secret),
         },
     )

@@ -1,10 +1,13 @@
 """The public front door every audience shares: its own sign-in page over allauth's login, and
 "Forgot your username?" that answers the same whether or not anyone matched."""
 
+import base64
 from http import HTTPStatus
 
 from allauth.account.views import LoginView
 from allauth.core import ratelimit
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
@@ -61,3 +64,30 @@ def username_reminder(request, *, form_class, users_matching, audience, intro, s
         )
         return render(request, "account/username_reminder_sent.html", context)
     return render(request, "account/username_reminder_form.html", context)
+
+
+# Finishing a registration from an emailed link: the authenticator secret offered on the page.
+
+
+def _registration_totp_key(token) -> str:
+    return f"registration.totp.{token.pk}"
+
+
+def registration_totp_secret(request, token) -> str:
+    """The secret offered on this link's page, kept in the session so that a submit with a
+    mistake in it doesn't make the person scan a new code."""
+    key = _registration_totp_key(token)
+    if key not in request.session:
+        request.session[key] = generate_totp_secret()
+    return request.session[key]
+
+
+def registration_totp_forget(request, token) -> None:
+    request.session.pop(_registration_totp_key(token), None)
+
+
+def registration_totp_qr(user, secret) -> str:
+    """The QR code of the secret for an authenticator app, as a data: URI for an <img>."""
+    adapter = get_mfa_adapter()
+    svg = adapter.build_totp_svg(adapter.build_totp_url(user, secret))
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
