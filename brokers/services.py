@@ -1,7 +1,5 @@
 import re
 
-from allauth.account.forms import ResetPasswordForm
-from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -23,6 +21,7 @@ from enrollment.models import Group
 from portal.accounts.models import RegistrationToken, Role, User, UserStatus
 from portal.accounts.services import (
     REGISTRATION_LINK_LIFETIME,
+    password_reset_email_send,
     pending_user_create,
     registration_complete,
     registration_token_issue,
@@ -438,17 +437,7 @@ def office_staff_password_reset(*, user: User, by: User, request) -> None:
     locked account (the account adapter's set_password does that). allauth builds the link
     from the request, hence the argument.
     """
-    if user.status not in (UserStatus.ACTIVE, UserStatus.LOCKED):
-        raise ValidationError(
-            f"{user.display_name} has no password to reset: the account is "
-            f"{user.status.label.lower()}."
-        )
-    form = ResetPasswordForm(data={"email": user.email})
-    with allauth_context.request_context(request):
-        # Without a matching user allauth would send an "unknown account" email instead.
-        if not form.is_valid() or [found.pk for found in form.users] != [user.pk]:
-            raise ValidationError(f"No password reset email could be sent to {user.email}.")
-        form.save(request)
+    password_reset_email_send(user=user, request=request)
     _staff_change_audit(by=by, user=user)
 
 

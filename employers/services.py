@@ -3,9 +3,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
-from allauth.core import context as allauth_context
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +19,7 @@ from enrollment.models import Employer, Group
 from portal.accounts.models import RegistrationToken, Role, User, UserStatus
 from portal.accounts.services import (
     REGISTRATION_LINK_LIFETIME,
+    password_reset_email_send,
     pending_user_create,
     registration_complete,
     registration_token_issue,
@@ -482,17 +481,7 @@ def employer_user_password_reset(*, admin: EmployerAdmin, by: User, request) -> 
     registered and is not disabled. allauth builds the link from the request."""
     _manageable_check(admin=admin, by=by)
     user = admin.user
-    if user.status not in (UserStatus.ACTIVE, UserStatus.LOCKED):
-        raise ValidationError(
-            f"{user.display_name} has no password to reset: the account is "
-            f"{user.status.label.lower()}."
-        )
-    form = ResetPasswordForm(data={"email": user.email})
-    with allauth_context.request_context(request):
-        # Without a matching user allauth would send an "unknown account" email instead.
-        if not form.is_valid() or [found.pk for found in form.users] != [user.pk]:
-            raise ValidationError(f"No password reset email could be sent to {user.email}.")
-        form.save(request)
+    password_reset_email_send(user=user, request=request)
     _admin_change_record(
         by=by,
         admin=admin,

@@ -5,19 +5,22 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.accounts.models import RegistrationToken, User
+from portal.accounts.models import RegistrationToken, User, UserStatus
 from portal.mail import absolute_url, email_send
 
 REGISTRATION_LINK_LIFETIME = timedelta(hours=48)
@@ -174,3 +177,22 @@ def user_sessions_end(user: User) -> None:
         if session.get_decoded().get(SESSION_KEY) == str(user.pk)
     ]
     Session.objects.filter(session_key__in=keys).delete()
+
+
+def password_reset_email_send(*, user: User, request) -> None:
+    """Send `user` the portal's ordinary password reset email, link and all, as an
+    administrator's "Reset Password" does. Only for someone who has registered and is not
+    disabled (ValidationError otherwise); finishing the reset unlocks a locked account (the
+    account adapter's set_password does that). allauth builds the link from the request.
+    """
+    if user.status not in (UserStatus.ACTIVE, UserStatus.LOCKED):
+        raise ValidationError(
+            f"{user.display_name} has no password to reset: the account is "
+            f"{user.status.label.lower()}."
+        )
+    form = ResetPasswordForm(data={"email": user.email})
+    with allauth_context.request_context(request):
+        # Without a matching user allauth would send an "unknown account" email instead.
+        if not form.is_valid() or [found.pk for found in form.users] != [user.pk]:
+            raise ValidationError(f"No password reset email could be sent to {user.email}.")
+        form.save(request)
