@@ -138,3 +138,90 @@ def family_with_coverage(subscriber):
 def member_history(member):
     """The member's enrollment events, newest first, with who made them."""
     return member.events.select_related("by").order_by("-at", "-pk")
+
+
+# Pay My Bill: the invoices of the groups the administrator may see with view_invoice.
+INVOICE_SORTS = {
+    "period": ("period_start", "group__number", "pk"),
+    "group": ("group__number", "-period_start", "pk"),
+    "amount": ("balance_due", "pk"),
+    "due": ("due_date", "group__number", "pk"),
+}
+INVOICE_STATUSES = [
+    ("open", "Open"),
+    ("partially_paid", "Partially paid"),
+    ("paid", "Paid"),
+    ("past_due", "Past due"),
+]
+
+
+def _invoice_figures(today):
+    """`paid` (the posted payments applied to the invoice) and `status`, in SQL so that the list
+    filters and pages on them.
+
+    An invoice's figures are the bill as issued; a payment made after it was issued is a Payment
+    row applied to it (and appears as "payments" on the next bill). So an invoice is paid when
+    it asked for nothing or its posted payments cover its balance due, past due when its due
+    date has passed and it is not, partially paid when some payment was applied, open else.
+    """
+    from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Sum, Value, When
+    from django.db.models.functions import Coalesce
+
+    from billing.models import Payment
+
+    posted = (
+        Payment.objects.filter(invoice=OuterRef("pk"), status=Payment.Status.POSTED)
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=12, decimal_places=2)
+    paid = Coalesce(Subquery(posted, output_field=money), Value(0), output_field=money)
+    status = Case(
+        When(Q(balance_due__lte=0) | Q(balance_due__lte=F("paid")), then=Value("paid")),
+        When(due_date__lt=today, then=Value("past_due")),
+        When(paid__gt=0, then=Value("partially_paid")),
+        default=Value("open"),
+    )
+    return paid, status
+
+
+def invoices_for(user, *, today, sort="-period", group=None, status=""):
+    """The invoices of the groups the user may see with view_invoice, each with `paid` and
+    `status` (a key of INVOICE_STATUSES) as of `today`; `sort` is a key of INVOICE_SORTS, "-"
+    first for descending."""
+    from billing.models import Invoice
+
+    paid, status_of = _invoice_figures(today)
+    invoices = (
+        Invoice.objects.filter(group__in=access.visible_groups(user, "view_invoice"))
+        .annotate(paid=paid)
+        .annotate(status=status_of)
+        .select_related("group")
+    )
+    if group is not None:
+        invoices = invoices.filter(group=group)
+    if status:
+        invoices = invoices.filter(status=status)
+    fields = INVOICE_SORTS.get(sort.removeprefix("-"), INVOICE_SORTS["period"])
+    if sort.startswith("-"):
+        fields = tuple(f.removeprefix("-") if f.startswith("-") else f"-{f}" for f in fields)
+    return invoices.order_by(*fields)
+
+
+def get_invoice_for(user, pk, *, today):
+    """An invoice of a group the user may see with view_invoice, or 404 (another suffix's bill
+    is the same as one that does not exist)."""
+    return get_object_or_404(invoices_for(user, today=today).select_related("group__parent"), pk=pk)
+
+
+def invoice_lines(invoice):
+    """The bill's lines in its own order (the billing system writes a family together), with
+    member, subscriber and plan."""
+    return invoice.lines.select_related("member__subscriber", "plan").order_by("pk")
+
+
+def invoice_payments(invoice):
+    """The payments applied to the bill, newest first, returned ones included."""
+    return invoice.payment_set.order_by("-received_on", "-pk")

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from employers.views import accounts, documents, enrollment, pages, registration, roster, sign_in
+from employers.views import (
+    accounts,
+    bills,
+    documents,
+    enrollment,
+    pages,
+    registration,
+    roster,
+    sign_in,
+)
 
 app_name = "employers"
 
@@ -48,7 +57,10 @@ urlpatterns = [
         "enrollment/members/<int:pk>/cobra/", enrollment.cobra_transition, name="enrollment-cobra"
     ),
     # End of Manage Enrollment
-    path("billing/", pages.billing, name="billing"),
+    # Pay My Bill
+    path("billing/", bills.invoice_list, name="billing"),
+    path("billing/invoices/<int:pk>/", bills.invoice_detail, name="invoice-detail"),
+    # (end of Pay My Bill)
     # Manage Accounts: the hub (Manage Accounts & Reports, whose Reports come later), the
     # administrator's own account, and the users they manage.
     path("accounts-reports/", accounts.accounts_reports, name="accounts-reports"),

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 
 from employers import access, selectors
 from employers.access import employer_portal
-from portal.views import coming_soon, support_contacts
+from portal.views import support_contacts
 
 BASE = "employers/base.html"
 
@@ -16,18 +16,6 @@ def home(request):
     admin = access.admin_for(request.user)
     groups = selectors.groups_for(request.user)
     return render(request, "employers/home.html", {"admin": admin, "groups": groups})
-
-
-@require_GET
-@employer_portal
-def billing(request):
-    return coming_soon(
-        request,
-        base=BASE,
-        title="Pay My Bill",
-        summary="Your invoices in full, payment history and balance, one-time and recurring "
-        "payments, and paperless billing.",
-    )
 
 
 @require_GET

@@ -22,6 +22,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.models import Invoice
 from brokers.models import Document
 from commissions.models import CommissionStatement
 from employers.access import Access
@@ -39,10 +40,11 @@ from tests.factories import (
     CommissionStatementFactory,
     DocumentFactory,
     GroupDocumentFactory,
+    InvoiceFactory,
 )
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 396
+EXPECTED_PATTERN_COUNT = 397
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"
@@ -134,6 +136,9 @@ EMPLOYER_OBJECT_PAGES = {
     # everyone of the employer. Sibling suffixes: tests/authz/test_employer_accounts.py.
     "employers:user-detail": {"employer", "groupadmin"},
     "employers:document-download": {"employer", "groupadmin"},
+    # Pay My Bill: a bill of the first suffix (see published_document); sibling suffixes:
+    # tests/employers/test_bills.py.
+    "employers:invoice-detail": {"employer", "groupadmin"},
     # Roster upload: the suffix's pages, and employer@'s own upload job (see roster_job). The
     # problems' CSV is 404 to everyone here: it lists the problems of a file checked in the
     # same session, and these sessions checked none.
@@ -256,6 +261,8 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(ReportJob.objects.get(kind="employer_roster_upload").pk)
         elif param == "pk" and pattern.name == "employers:document-download":
             kwargs[param] = str(GroupDocument.objects.get(group=cast.employer_groups[0]).pk)
+        elif param == "pk" and pattern.name == "employers:invoice-detail":
+            kwargs[param] = str(Invoice.objects.get(group=cast.employer_groups[0]).pk)
         elif param == "pk" and pattern.name.startswith("employers:user-"):
             delegate = EmployerAdmin.objects.get(level="delegate", created_by=cast.groupadmin)
             kwargs[param] = str(delegate.user_id)
@@ -421,8 +428,9 @@ def _provider_transactions(request):
 @pytest.fixture
 def published_document(cast):
     """A published document in Forms & Brochures, and one of employer@'s first suffix in Group
-    Documents, for their download pages."""
+    Documents, for their download pages; and a bill of that suffix, for its page."""
     GroupDocumentFactory(group=cast.employer_groups[0])
+    InvoiceFactory(group=cast.employer_groups[0])
     return DocumentFactory()
 
 
