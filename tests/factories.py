@@ -445,3 +445,12 @@ class GroupDocumentFactory(factory.django.DjangoModelFactory):
     size = len(TINY_PDF)
     is_published = True
     published_on = datetime.date(2026, 10, 1)
+
+
+class RosterLineFactory(InvoiceLineFactory):
+    """A premium line billed for one member of the invoice's group, on the member's plan."""
+
+    member = factory.SubFactory(MemberFactory, group=factory.SelfAttribute("..invoice.group"))
+    plan = factory.SelfAttribute("member.plan")
+    tier = "EE"
+    description = factory.LazyAttribute(lambda o: f"Premium: {o.member.member_id}")
