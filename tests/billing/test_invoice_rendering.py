@@ -20,6 +20,7 @@ from tests.factories import (
     GroupFactory,
     InvoiceFactory,
     InvoiceLineFactory,
+    PlanFactory,
     RosterLineFactory,
 )
 
@@ -263,3 +264,28 @@ def test_a_one_page_invoice_says_page_1_of_1(db):
 
     assert "Page 1 of 1" in text
     assert PDF_HEADINGS.search(text)
+
+
+def test_a_line_billed_per_plan_shows_its_description_in_place_of_a_member(db):
+    # given: the demo's invoices bill a plan's count of tiers on one line, with no member
+    invoice = InvoiceFactory(current_amount=Decimal("2835.66"))
+    line = InvoiceLineFactory(
+        invoice=invoice,
+        plan=PlanFactory(name="Gold PPO 1000/25"),
+        description="Gold PPO: 2 EE, 1 FAM",
+        amount=Decimal("2835.66"),
+    )
+    # when
+    content = invoice_content(invoice)
+    # then
+    (roster_line,) = content.lines
+    assert (roster_line.member_name, roster_line.member_id, roster_line.relationship) == (
+        line.description,
+        "",
+        "",
+    )
+    assert roster_line.plan == "Gold PPO 1000/25"
+    assert content.roster_total == content.current_amount == content.balance_due
+    (text,) = _pdf_pages(content)
+    assert re.search(r"Gold PPO: 2 EE, 1 FAM\s+Gold PPO 1000/25\s+2,835.66", text)
+    assert _workbook(content)["Roster"]["A2"].value == line.description
