@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import Payment
+from employers import access
 from portal.audit.models import AuditEvent
 from tests.factories import (
     DependentFactory,
+    EmployerAdminFactory,
     InvoiceFactory,
     InvoiceLineFactory,
     MemberFactory,
@@ -49,6 +51,17 @@ def test_each_administrator_reaches_only_their_groups_bills(client, cast, invoic
     assert listed == {invoices[key].number for key in allowed}
     for key, invoice in invoices.items():
         assert client.get(_detail(invoice)).status_code == (200 if key in allowed else 404), key
+
+
+def test_an_administrator_without_the_invoice_function_sees_no_bill(client, cast, invoices):
+    group = cast.employer_groups[0]
+    admin = EmployerAdminFactory(employer=group.parent.employer, level="group_admin")
+    access.grant_admin_groups(admin, [group], perms=("view_group", "view_roster"))
+    client.force_login(admin.user)
+
+    response = client.get(LIST)
+    assert "You have not been given access to the bills of any group." in response.text
+    assert client.get(_detail(invoices["own"])).status_code == 404
 
 
 def test_a_bill_has_its_figures_roster_and_payments_and_is_audited(client, cast):
