@@ -8,7 +8,6 @@ the reason commissions/rendering.py gives: WeasyPrint's cost is per box, and a t
 cells a row make a 500-member roster several times slower than one block a row.
 """
 
-import textwrap
 from decimal import Decimal
 
 import xlsxwriter
@@ -16,11 +15,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from billing.documents import InvoiceContent
-from portal.jobs.pdf import pdf_document
-from portal.jobs.writers import FORMULA_TRIGGERS, WORKBOOK_OPTIONS, _clean
+from portal.jobs.pdf import carrier_letterhead, fixed_width_line, money, pdf_document
+from portal.jobs.writers import MONEY_FORMAT, WORKBOOK_OPTIONS, _clean, write_user_text
 
 ZERO = Decimal("0.00")
-MONEY_FORMAT = '"$"#,##0.00'
 
 # The PDF roster: (heading, width in characters, right-aligned). 110 characters with the gaps,
 # which fill a portrait Letter page at 8 pt.
@@ -32,7 +30,6 @@ ROSTER_COLUMNS = [
     ("Tier", 4, False),
     ("Premium", 12, True),
 ]
-COLUMN_GAP = "  "
 
 XLSX_ROSTER_COLUMNS = [
     # (heading, width)
@@ -43,10 +40,6 @@ XLSX_ROSTER_COLUMNS = [
     ("Tier", 6),
     ("Premium", 14),
 ]
-
-
-def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
 
 
 def _summary(content):
@@ -72,43 +65,21 @@ def invoice_pdf(content: InvoiceContent, out):
 def _pdf_context(content):
     return {
         "content": content,
-        "carrier": _carrier(),
+        "carrier": carrier_letterhead("employer"),
         "summary": [(label, money(amount)) for label, amount in _summary(content)],
         "adjustment_lines": [
             (line.description, money(line.amount)) for line in content.adjustment_lines
         ],
-        "column_headings": _roster_text([heading for heading, _, _ in ROSTER_COLUMNS]),
+        "column_headings": _line_text([heading for heading, _, _ in ROSTER_COLUMNS]),
         "roster_lines": [_roster_line(line) for line in content.lines],
-        "roster_total": _roster_text(
+        "roster_total": _line_text(
             ["Total", f"{len(content.lines):,} lines", "", "", "", money(content.roster_total)]
         ),
     }
 
 
-def _carrier():
-    """The carrier's name, address and the phone and email employers call about their bill.
-
-    The address is optional in the carrier file (a string, possibly of several lines, or a list
-    of lines); the contact is the first employer contact, else the general support line.
-    """
-    carrier = settings.CARRIER
-    address = carrier.get("address") or []
-    if isinstance(address, str):
-        address = address.splitlines()
-    contact = next(iter(carrier.get("contacts", {}).get("employer", [])), None)
-    contact = contact or carrier.get("support", {})
-    return {
-        "name": carrier["name"],
-        "logo": carrier.get("logo"),
-        "colour": carrier.get("colours", {}).get("primary", "#000000"),
-        "address": address,
-        "phone": contact.get("phone", ""),
-        "email": contact.get("email", ""),
-    }
-
-
 def _roster_line(line):
-    return _roster_text(
+    return _line_text(
         [
             line.member_name,
             line.member_id,
@@ -118,26 +89,6 @@ def _roster_line(line):
             money(line.premium),
         ]
     )
-
-
-def _roster_text(values):
-    """One roster line as fixed-width text, long text wrapped onto lines of its own."""
-    columns = []
-    for value, (_, width, right) in zip(values, ROSTER_COLUMNS, strict=True):
-        if not value.isprintable():
-            # A line break or tab in a name would break the columns of preformatted text.
-            value = " ".join(value.split())
-        parts = [value] if len(value) <= width else textwrap.wrap(value, width) or [""]
-        columns.append([part.rjust(width) if right else part.ljust(width) for part in parts])
-    height = max(len(parts) for parts in columns)
-    rows = []
-    for index in range(height):
-        cells = [
-            parts[index] if index < len(parts) else " " * width
-            for parts, (_, width, _) in zip(columns, ROSTER_COLUMNS, strict=True)
-        ]
-        rows.append(COLUMN_GAP.join(cells).rstrip())
-    return "\n".join(rows)
 
 
 # XLSX
@@ -177,7 +128,7 @@ def _invoice_sheet(workbook, formats, content):
     row = 3
     for label, value in facts:
         sheet.write_string(row, 0, label, formats["bold"])
-        _write_text(sheet, row, 1, value, formats)
+        write_user_text(sheet, row, 1, value, formats["quoted"])
         row += 1
     for label, value in [
         ("Period from", content.period_start),
@@ -206,7 +157,7 @@ def _invoice_sheet(workbook, formats, content):
         sheet.write_string(row, 0, "Adjustment lines", formats["bold"])
         for line in content.adjustment_lines:
             row += 1
-            _write_text(sheet, row, 0, line.description, formats)
+            write_user_text(sheet, row, 0, line.description, formats["quoted"])
             sheet.write_number(row, 1, float(line.amount), formats["money"])
 
 
@@ -220,11 +171,11 @@ def _roster_sheet(workbook, formats, content):
     sheet.autofilter(0, 0, len(content.lines), last_column)
     money_format = formats["money"]
     for row, line in enumerate(content.lines, start=1):
-        _write_text(sheet, row, 0, line.member_name, formats)
-        _write_text(sheet, row, 1, line.member_id, formats)
-        _write_text(sheet, row, 2, line.relationship, formats)
-        _write_text(sheet, row, 3, line.plan, formats)
-        _write_text(sheet, row, 4, line.tier, formats)
+        write_user_text(sheet, row, 0, line.member_name, formats["quoted"])
+        write_user_text(sheet, row, 1, line.member_id, formats["quoted"])
+        write_user_text(sheet, row, 2, line.relationship, formats["quoted"])
+        write_user_text(sheet, row, 3, line.plan, formats["quoted"])
+        write_user_text(sheet, row, 4, line.tier, formats["quoted"])
         sheet.write_number(row, 5, float(line.premium), money_format)
     # Below the filtered range and a blank row, so that sorting the lines leaves it in place.
     total_row = len(content.lines) + 2
@@ -232,12 +183,5 @@ def _roster_sheet(workbook, formats, content):
     sheet.write_number(total_row, last_column, float(content.roster_total), formats["money_total"])
 
 
-def _write_text(sheet, row, column, value, formats):
-    """Text that came from users, never read as a formula (see portal/jobs/writers.py)."""
-    if not value:
-        return
-    value = _clean(value)
-    if value.startswith(FORMULA_TRIGGERS):
-        sheet.write_string(row, column, value, formats["quoted"])
-    else:
-        sheet.write_string(row, column, value)
+def _line_text(values):
+    return fixed_width_line(values, ROSTER_COLUMNS)

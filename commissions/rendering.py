@@ -10,7 +10,6 @@ takes 1.1-1.3 s (`python -m bench commission-statement`). Fixed-width columns al
 column headings repeated in the top margin of every page up exactly with the lines below them.
 """
 
-import textwrap
 from decimal import Decimal
 
 import xlsxwriter
@@ -18,8 +17,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from commissions.documents import StatementContent
-from portal.jobs.pdf import pdf_document
-from portal.jobs.writers import FORMULA_TRIGGERS, WORKBOOK_OPTIONS, _clean
+from portal.jobs.pdf import carrier_letterhead, fixed_width_line, money, pdf_document
+from portal.jobs.writers import MONEY_FORMAT, WORKBOOK_OPTIONS, _clean, write_user_text
 
 ZERO = Decimal("0.00")
 
@@ -36,9 +35,7 @@ DETAIL_COLUMNS = [
     ("Rate", 7, True),
     ("Amount", 13, True),
 ]
-COLUMN_GAP = "  "
 
-MONEY_FORMAT = '"$"#,##0.00'
 XLSX_DETAIL_COLUMNS = [
     # (heading, width)
     ("Kind", 12),
@@ -52,10 +49,6 @@ XLSX_DETAIL_COLUMNS = [
     ("Rate", 8),
     ("Amount", 14),
 ]
-
-
-def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
 
 
 def percent(rate: Decimal) -> str:
@@ -74,7 +67,7 @@ def statement_pdf(content: StatementContent, out):
 def _pdf_context(content):
     return {
         "content": content,
-        "carrier": _carrier(),
+        "carrier": carrier_letterhead("broker"),
         "summary": [
             {
                 "label": row.label,
@@ -91,9 +84,9 @@ def _pdf_context(content):
             "chargebacks": money(sum((row.chargebacks for row in content.summary), ZERO)),
             "net": money(content.total),
         },
-        "column_headings": _detail_text([heading for heading, _, _ in DETAIL_COLUMNS]),
+        "column_headings": _line_text([heading for heading, _, _ in DETAIL_COLUMNS]),
         "detail_lines": [_detail_line(line) for line in content.lines],
-        "detail_total": _detail_text(
+        "detail_total": _line_text(
             [
                 "Total",
                 "",
@@ -105,30 +98,8 @@ def _pdf_context(content):
     }
 
 
-def _carrier():
-    """The carrier's name, address and the phone and email brokers call about commissions.
-
-    The address is optional in the carrier file (a string, possibly of several lines, or a
-    list of lines); the contact is the first broker contact, else the general support line.
-    """
-    carrier = settings.CARRIER
-    address = carrier.get("address") or []
-    if isinstance(address, str):
-        address = address.splitlines()
-    contact = next(iter(carrier.get("contacts", {}).get("broker", [])), None)
-    contact = contact or carrier.get("support", {})
-    return {
-        "name": carrier["name"],
-        "logo": carrier.get("logo"),
-        "colour": carrier.get("colours", {}).get("primary", "#000000"),
-        "address": address,
-        "phone": contact.get("phone", ""),
-        "email": contact.get("email", ""),
-    }
-
-
 def _detail_line(line):
-    return _detail_text(
+    return _line_text(
         [
             line.kind,
             line.group_number or line.member_id,
@@ -141,26 +112,6 @@ def _detail_line(line):
             money(line.amount),
         ]
     )
-
-
-def _detail_text(values):
-    """One detail line as fixed-width text, long text wrapped onto lines of its own."""
-    columns = []
-    for value, (_, width, right) in zip(values, DETAIL_COLUMNS, strict=True):
-        if not value.isprintable():
-            # A line break or tab in a name would break the columns of preformatted text.
-            value = " ".join(value.split())
-        parts = [value] if len(value) <= width else textwrap.wrap(value, width) or [""]
-        columns.append([part.rjust(width) if right else part.ljust(width) for part in parts])
-    height = max(len(parts) for parts in columns)
-    rows = []
-    for index in range(height):
-        cells = [
-            parts[index] if index < len(parts) else " " * width
-            for parts, (_, width, _) in zip(columns, DETAIL_COLUMNS, strict=True)
-        ]
-        rows.append(COLUMN_GAP.join(cells).rstrip())
-    return "\n".join(rows)
 
 
 # XLSX
@@ -204,7 +155,7 @@ def _summary_sheet(workbook, formats, content):
     row = 3
     for label, value in facts:
         sheet.write_string(row, 0, label, formats["bold"])
-        _write_text(sheet, row, 1, value, formats)
+        write_user_text(sheet, row, 1, value, formats["quoted"])
         row += 1
     sheet.write_string(row, 0, "Period", formats["bold"])
     sheet.write_datetime(row, 1, content.period, formats["period"])
@@ -217,7 +168,7 @@ def _summary_sheet(workbook, formats, content):
         sheet.write_string(row, column, heading, formats["bold"])
     for summary_row in content.summary:
         row += 1
-        _write_text(sheet, row, 0, summary_row.label, formats)
+        write_user_text(sheet, row, 0, summary_row.label, formats["quoted"])
         amounts = [
             summary_row.commission,
             summary_row.adjustments,
@@ -248,11 +199,11 @@ def _detail_sheet(workbook, formats, content):
     sheet.autofilter(0, 0, len(content.lines), last_column)
     money_format, rate_format, month_format = formats["money"], formats["rate"], formats["month"]
     for row, line in enumerate(content.lines, start=1):
-        _write_text(sheet, row, 0, line.kind, formats)
-        _write_text(sheet, row, 1, line.group_number, formats)
-        _write_text(sheet, row, 2, line.member_id, formats)
-        _write_text(sheet, row, 3, line.description, formats)
-        _write_text(sheet, row, 4, line.product, formats)
+        write_user_text(sheet, row, 0, line.kind, formats["quoted"])
+        write_user_text(sheet, row, 1, line.group_number, formats["quoted"])
+        write_user_text(sheet, row, 2, line.member_id, formats["quoted"])
+        write_user_text(sheet, row, 3, line.description, formats["quoted"])
+        write_user_text(sheet, row, 4, line.product, formats["quoted"])
         sheet.write_datetime(row, 5, line.coverage_period, month_format)
         sheet.write_number(row, 6, line.subscribers)
         sheet.write_number(row, 7, float(line.premium), money_format)
@@ -265,12 +216,5 @@ def _detail_sheet(workbook, formats, content):
     sheet.write_number(total_row, last_column, float(total), formats["money_total"])
 
 
-def _write_text(sheet, row, column, value, formats):
-    """Text that came from users, never read as a formula (see portal/jobs/writers.py)."""
-    if not value:
-        return
-    value = _clean(value)
-    if value.startswith(FORMULA_TRIGGERS):
-        sheet.write_string(row, column, value, formats["quoted"])
-    else:
-        sheet.write_string(row, column, value)
+def _line_text(values):
+    return fixed_width_line(values, DETAIL_COLUMNS)

@@ -60,6 +60,22 @@ def _clean(value):
     return value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
+# Money cells: numbers a spreadsheet can add up, shown in dollars and cents.
+MONEY_FORMAT = '"$"#,##0.00'
+
+
+def write_user_text(sheet, row, column, value, quoted_format):
+    """Write text that came from users into a cell, never read as a formula: text starting
+    with a formula trigger gets `quoted_format` (a format with quote_prefix)."""
+    if not value:
+        return
+    value = _clean(value)
+    if value.startswith(FORMULA_TRIGGERS):
+        sheet.write_string(row, column, value, quoted_format)
+    else:
+        sheet.write_string(row, column, value)
+
+
 def write_xlsx(out, *, sheet_title, headers, rows, widths=(), total=None, progress=None):
     """Stream `rows` (an iterable of tuples) into an XLSX workbook written to the file `out`.
 
