@@ -8,18 +8,16 @@ measured in a fresh process, as bench/commissions.py does and for the same reaso
 import datetime
 import io
 import random
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
-
-from django.conf import settings
 
 from bench import scenario
+from bench.render_memory import check_memory
 from billing.documents import AdjustmentLine, InvoiceContent, RosterLine
 from billing.rendering import invoice_pdf, invoice_xlsx
 
 CENT = Decimal("0.01")
+# The invoice the fresh-process memory check draws (see bench/render_memory.py).
+CONTENT = "bench.billing_documents:synthetic_invoice"
 PLANS = ["Gold PPO 1000/25", "Silver HMO 2500/40", "Bronze EPO 6300/65", "Platinum PPO 500/15"]
 FIRST_NAMES = ["Maria", "James", "Linh", "Chidi", "Anna", "Omar", "Sofia", "Kenji", "Priya"]
 SURNAMES = ["Garcia", "Nguyen", "Smith", "Okafor", "Kowalski", "Haddad", "Johansson", "Tanaka"]
@@ -69,64 +67,10 @@ def synthetic_invoice(members: int, *, seed: int = 2026) -> InvoiceContent:
     )
 
 
-# Peak memory from /proc (VmHWM) in a fresh process: see bench/commissions.py.
-MEMORY_PROBE = """
-import re, sys, tempfile, time
-import django
-django.setup()
-from bench.billing_documents import synthetic_invoice
-from billing.rendering import invoice_pdf, invoice_xlsx
-
-def kb(field):
-    with open("/proc/self/status") as status:
-        return int(re.search(field + r":\\s+(\\d+) kB", status.read()).group(1))
-
-render = {"pdf": invoice_pdf, "xlsx": invoice_xlsx}[sys.argv[1]]
-content = synthetic_invoice(int(sys.argv[2]))
-before = kb("VmHWM")
-started = time.perf_counter()
-with tempfile.TemporaryFile() as out:
-    render(content, out)
-elapsed = time.perf_counter() - started
-print(before, kb("VmHWM"), round(elapsed, 2))
-"""
-
-
-def peak_memory(kind, members):
-    """(KB resident before, peak KB, seconds) of one invoice rendered in a fresh process."""
-    result = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE, kind, str(members)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    before, peak, seconds = result.stdout.split()
-    return int(before), int(peak), float(seconds)
-
-
-def check_memory(kind, members):
-    """Print one fresh-process render's time and peak memory; raise past the worker's limit."""
-    limit = settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD
-    before, peak, seconds = peak_memory(kind, members)
-    verdict = "within limit" if peak <= limit else "OVER THE LIMIT"
-    print(
-        f"    invoice {kind} {members:,} members: {seconds:.2f} s in a fresh process, peak RSS "
-        f"{peak // 1024} MB ({before // 1024} MB before the render, {(peak - before) // 1024} MB "
-        f"for it); worker limit {limit // 1024} MB: {verdict}",
-        flush=True,
-    )
-    if peak > limit:
-        raise RuntimeError(
-            f"A {members}-member invoice {kind} peaked at {peak} KB, over the worker's "
-            f"CELERY_WORKER_MAX_MEMORY_PER_CHILD of {limit} KB."
-        )
-
-
 @scenario("invoice-pdf-500", baseline="bare-pdf-page", repeat=3, warmup=1)
 def invoice_pdf_500(ctx):
     """A 500-member roster invoice as PDF (budget: a few seconds)."""
-    check_memory("pdf", 500)
+    check_memory("invoice pdf 500 members", CONTENT, "billing.rendering:invoice_pdf", 500)
     content = synthetic_invoice(500)
 
     def run():
@@ -138,7 +82,7 @@ def invoice_pdf_500(ctx):
 @scenario("invoice-xlsx-500", baseline="bare-xlsx-lines", repeat=3, warmup=1)
 def invoice_xlsx_500(ctx):
     """A 500-member roster invoice as XLSX."""
-    check_memory("xlsx", 500)
+    check_memory("invoice xlsx 500 members", CONTENT, "billing.rendering:invoice_xlsx", 500)
     content = synthetic_invoice(500)
 
     def run():

@@ -10,20 +10,19 @@ import dataclasses
 import datetime
 import io
 import random
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import xlsxwriter
-from django.conf import settings
 
 from bench import baseline, scenario
+from bench.render_memory import check_memory
 from commissions.documents import DetailLine, StatementContent, SummaryRow
 from commissions.rendering import statement_pdf, statement_xlsx
 from portal.jobs.pdf import pdf_document
 
 CENT = Decimal("0.01")
+# The statement the fresh-process memory check draws (see bench/render_memory.py).
+CONTENT = "bench.commissions:synthetic_content"
 PRODUCTS = ["Gold PPO 1000/25", "Silver HMO 2500/40", "Bronze EPO 6300/65", "Dental Plus", "Vision"]
 COMPANIES = ["Acme", "Bayside", "Cedar", "Delta", "Evergreen", "Foothill", "Granite", "Harbor"]
 TRADES = ["Dental Group", "Roofing Inc.", "Bakery LLC", "Auto Repair", "Law Offices", "Vineyards"]
@@ -92,67 +91,6 @@ def synthetic_content(lines: int, *, seed: int = 2026) -> StatementContent:
     )
 
 
-# Run in a subprocess so that its peak resident memory is that of one statement rendered in a
-# process that has loaded Django and the renderer, as a worker child has. The peak is read from
-# /proc (VmHWM) rather than getrusage(): ru_maxrss keeps the parent's size across the exec.
-MEMORY_PROBE = """
-import re, sys, tempfile, time
-import django
-django.setup()
-from bench.commissions import synthetic_content
-from commissions.rendering import statement_pdf, statement_xlsx
-
-def kb(field):
-    with open("/proc/self/status") as status:
-        return int(re.search(field + r":\\s+(\\d+) kB", status.read()).group(1))
-
-render = {"pdf": statement_pdf, "xlsx": statement_xlsx}[sys.argv[1]]
-content = synthetic_content(int(sys.argv[2]))
-before = kb("VmHWM")
-started = time.perf_counter()
-with tempfile.TemporaryFile() as out:
-    render(content, out)
-elapsed = time.perf_counter() - started
-print(before, kb("VmHWM"), round(elapsed, 2))
-"""
-
-
-def peak_memory(kind, lines):
-    """(KB resident before, peak KB, seconds) of one statement rendered in a fresh process."""
-    result = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE, kind, str(lines)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    before, peak, seconds = result.stdout.split()
-    return int(before), int(peak), float(seconds)
-
-
-def check_memory(kind, lines):
-    """Print one fresh-process render's time and peak memory; raise past the worker's limit.
-
-    Celery replaces a worker child whose resident memory exceeds
-    CELERY_WORKER_MAX_MEMORY_PER_CHILD (KB) once its task ends, so a statement that needs
-    more than that on its own would be rendered by a child that is over the limit throughout.
-    """
-    limit = settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD
-    before, peak, seconds = peak_memory(kind, lines)
-    verdict = "within limit" if peak <= limit else "OVER THE LIMIT"
-    print(
-        f"    {kind} {lines:,} lines: {seconds:.2f} s in a fresh process, peak RSS "
-        f"{peak // 1024} MB ({before // 1024} MB before the render, {(peak - before) // 1024} MB "
-        f"for it); worker limit {limit // 1024} MB: {verdict}",
-        flush=True,
-    )
-    if peak > limit:
-        raise RuntimeError(
-            f"A {lines}-line {kind} statement peaked at {peak} KB, over the worker's "
-            f"CELERY_WORKER_MAX_MEMORY_PER_CHILD of {limit} KB."
-        )
-
-
 @baseline("bare-pdf-page", repeat=3, warmup=1)
 def bare_pdf_page(ctx):
     """One page of plain text through portal.jobs.pdf, the least a PDF costs."""
@@ -183,7 +121,7 @@ def bare_xlsx_lines(ctx):
 def statement_pdf_1000(ctx):
     """A 1,000-line commission statement as PDF (budget 5 s)."""
     for lines in (1000, 5000):
-        check_memory("pdf", lines)
+        check_memory(f"pdf {lines:,} lines", CONTENT, "commissions.rendering:statement_pdf", lines)
     content = synthetic_content(1000)
 
     def run():
@@ -195,7 +133,7 @@ def statement_pdf_1000(ctx):
 @scenario("commission-statement-xlsx-1000", baseline="bare-xlsx-lines", repeat=3, warmup=1)
 def statement_xlsx_1000(ctx):
     """A 1,000-line commission statement as XLSX (budget 1 s)."""
-    check_memory("xlsx", 1000)
+    check_memory("xlsx 1,000 lines", CONTENT, "commissions.rendering:statement_xlsx", 1000)
     content = synthetic_content(1000)
 
     def run():
