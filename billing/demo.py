@@ -82,11 +82,13 @@ def bills(world: World, facts, coverage_by_group) -> dict:
                 if rng.random() < on_time:
                     paid = previous[1]
                     received = previous[0].due_date + datetime.timedelta(days=rng.randint(-12, 10))
+                    received = min(max(received, previous[0].issued_on), issued)
                     payment = Payment(
                         group=group,
                         invoice=previous[0],
                         amount=dollars(paid),
-                        received_on=min(max(received, previous[0].issued_on), issued),
+                        received_on=received,
+                        settled_on=received,
                         method=rng.choices(Payment.Method.values, weights=[55, 10, 30, 5])[0],
                         reference=f"{rng.randint(100_000, 999_999)}",
                     )

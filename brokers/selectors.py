@@ -498,7 +498,7 @@ def group_billing(group):
 
     invoice = Invoice.objects.filter(group=group).order_by("-period_start").first()
     payment = (
-        Payment.objects.filter(group=group, status=Payment.Status.POSTED)
+        Payment.objects.filter(group=group, status=Payment.Status.SETTLED)
         .order_by("-received_on", "-pk")
         .first()
     )

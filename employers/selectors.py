@@ -170,7 +170,7 @@ def _invoice_figures(today):
     from billing.models import Payment
 
     posted = (
-        Payment.objects.filter(invoice=OuterRef("pk"), status=Payment.Status.POSTED)
+        Payment.objects.filter(invoice=OuterRef("pk"), status=Payment.Status.SETTLED)
         .order_by()
         .values("invoice")
         .annotate(total=Sum("amount"))

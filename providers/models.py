@@ -82,6 +82,14 @@ class Practitioner(models.Model):
     license_state = models.CharField(max_length=2)
     license_number = models.CharField(max_length=20)
     specialty = models.CharField(max_length=80, blank=True)
+    # The carrier's participating-provider record: who may register, and the referral network
+    # Resources searches.
+    is_participating = models.BooleanField(default=True)
+    accepting_new_patients = models.BooleanField(default=True)
+    office_phone = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=60, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    zip_code = models.CharField("ZIP code", max_length=10, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -106,6 +114,12 @@ class ProviderUser(models.Model):
         ProviderOrganization, on_delete=models.PROTECT, related_name="users"
     )
     is_delegated_admin = models.BooleanField(default=False)
+    # The individual providers under the granted Tax IDs the user acts for; none: all of them.
+    practitioners = models.ManyToManyField(Practitioner, blank=True, related_name="+")
+    # Set when an administrator creates the user with a temporary password: the first sign-in
+    # accepts the terms, sets a new password and enrols a second factor before anything else.
+    must_change_password = models.BooleanField(default=False)
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -115,6 +129,89 @@ class ProviderUser(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.organization})"
+
+
+class RegistrationRequest(models.Model):
+    """A provider office's request to use the portal. A solo practitioner whose license and Tax
+    ID match the participating-provider records is approved at once; everything else waits for
+    provider relations, who approve or reject it in the admin (target: two business days)."""
+
+    class UserType(models.TextChoices):
+        SOLO_PRACTITIONER = "solo", "Solo practitioner"
+        DELEGATED_ADMIN = "delegated_admin", "Delegated administrator"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting verification"
+        APPROVED = "approved", "Approved: registration link sent"
+        REJECTED = "rejected", "Rejected"
+        COMPLETED = "completed", "Registration completed"
+
+    transaction_id = models.CharField("transaction ID", max_length=16, unique=True)
+    account_type = models.CharField(max_length=14, choices=ProviderOrganization.OrgType.choices)
+    user_type = models.CharField(max_length=15, choices=UserType.choices)
+    regions = models.JSONField(default=list)
+    organization_name = models.CharField(max_length=150)
+    tax_id_number = models.CharField("tax ID", max_length=9, validators=[digits(9)])
+    npi = models.CharField("NPI", max_length=10, blank=True, validators=[digits(10)])
+    license_state = models.CharField(max_length=2, blank=True)
+    license_number = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    email = models.EmailField()
+    phone = models.CharField(max_length=20)
+    terms_accepted_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # What the participating-provider records say about the request, for the reviewer.
+    matched_tax_id = models.ForeignKey(
+        TaxId, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    matched_practitioner = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True, max_length=1000)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["submitted_at"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self):
+        return f"{self.transaction_id} {self.organization_name}"
+
+
+class MedicalPolicy(models.Model):
+    """A medical policy or clinical guideline ops publish for provider offices."""
+
+    class Kind(models.TextChoices):
+        MEDICAL_POLICY = "medical_policy", "Medical policy"
+        CLINICAL_GUIDELINE = "clinical_guideline", "Clinical guideline"
+
+    number = models.CharField("policy number", max_length=20, unique=True)
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=18, choices=Kind.choices)
+    category = models.CharField(max_length=80, blank=True)
+    effective_date = models.DateField()
+    last_reviewed = models.DateField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text="The policy text, shown in the portal.")
+    external_url = models.URLField(
+        blank=True, help_text="Where the full document lives, if outside the portal."
+    )
+    is_published = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["kind", "title"]
+        verbose_name_plural = "medical policies"
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
 
 
 class Claim(models.Model):

@@ -141,7 +141,11 @@ def test_status_is_derived_from_the_figures_and_payments(client, cast):
     PaymentFactory(group=group, invoice=paid, amount=paid.balance_due)
     returned = bill("PDUE", earlier)
     PaymentFactory(
-        group=group, invoice=returned, amount=returned.balance_due, status=Payment.Status.RETURNED
+        group=group,
+        invoice=returned,
+        amount=returned.balance_due,
+        status=Payment.Status.RETURNED,
+        return_reason="Insufficient funds",
     )
     bill("ZERO", earlier, current_amount=Decimal("0.00"))
     client.force_login(cast.groupadmin)
