@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from brokers.models import Broker
 from enrollment.models import Employer, Group
+from portal.audit.models import AppendOnlyModel
 
 
 class EmployerAdmin(models.Model):
@@ -164,3 +165,43 @@ class GroupDocument(models.Model):
 
     def __str__(self):
         return f"{self.group.number}: {self.title}"
+
+
+class BrokerAccessChange(AppendOnlyModel):
+    """One change to what an employer lets a broker do on its groups: kept for good.
+
+    `before` and `after` map each group number to the functions granted there (permission
+    codenames, sorted); a group without functions is left out. Written by
+    employers.services.broker_access_set and broker_access_end, never changed or deleted.
+    """
+
+    class Kind(models.TextChoices):
+        GRANTED = "granted", "Access granted"
+        CHANGED = "changed", "Access changed"
+        REVOKED = "revoked", "Access revoked"
+        ENDED = "ended", "Ended with the broker of record"
+
+    at = models.DateTimeField(auto_now_add=True)
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="+")
+    broker = models.ForeignKey(Broker, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # Nobody when the change came with a change of broker of record rather than from a person.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    # When the administrator accepted the terms and conditions with this change (none to revoke).
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["employer", "-at"]),
+            models.Index(fields=["employer", "broker", "-at"]),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display()}: {self.broker_id} at {self.employer_id}, {self.at:%Y-%m-%d}"
+        )
