@@ -3,13 +3,18 @@
 Drawing an invoice's document is idempotent (its content hash decides whether anything is
 drawn), so a task delivered twice, or two requests for the same file, cost at most one extra
 drawing.
+
+The payment tasks are thin too and safe to run again: a recurring payment's month has one
+idempotency key, and a payment is locked and re-read before it goes to the gateway or changes
+status, so acks_late costs nothing when a worker dies mid-run.
 """
 
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
-from billing import invoice_documents
+from billing import invoice_documents, payments
 from billing.models import Invoice
 
 logger = logging.getLogger(__name__)
@@ -22,3 +27,26 @@ def invoice_document_generate(invoice_id, format):
     except Invoice.DoesNotExist:
         # Deleted between the request and now: nothing to draw.
         logger.info("No invoice %s any more", invoice_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def submission_payments_submit(submission_id):
+    """A submission's payments due today, sent to the gateway right after they are made."""
+    payments.payments_submit_due(today=timezone.localdate(), submission_id=submission_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def recurring_payments_make():
+    """Daily (beat): each recurring payment's payment for this month, where due."""
+    made = payments.recurring_payments_make(today=timezone.localdate())
+    logger.info("Made %s recurring payments", made)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def payments_process():
+    """Daily (beat): the scheduled payments now due go to the gateway, then the gateway is
+    asked what became of every submitted one."""
+    today = timezone.localdate()
+    sent = payments.payments_submit_due(today=today)
+    outcomes = payments.payments_outcomes_check(today=today)
+    logger.info("Submitted %s payments; outcomes %s", sent, outcomes)

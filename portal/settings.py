@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.SessionLifetimeMiddleware",
     "portal.accounts.middleware.PortalLoginRequiredMiddleware",
+    # A provider user created with a temporary password finishes their first sign-in first.
+    "providers.first_sign_in.FirstSignInMiddleware",
     "portal.accounts.middleware.RequireMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -136,6 +138,16 @@ CELERY_BEAT_SCHEDULE = {
     # Commission statements are kept 18 months (commissions.models.RETENTION_MONTHS).
     "purge-old-commission-statements": {
         "task": "commissions.tasks.statements_purge",
+        "schedule": timedelta(hours=24),
+    },
+    # Payments (billing/tasks.py): each recurring payment's month, then the scheduled payments
+    # due to the gateway and the outcomes of those submitted. Both are safe to run again.
+    "make-recurring-payments": {
+        "task": "billing.tasks.recurring_payments_make",
+        "schedule": timedelta(hours=24),
+    },
+    "process-payments": {
+        "task": "billing.tasks.payments_process",
         "schedule": timedelta(hours=24),
     },
 }
@@ -289,6 +301,11 @@ REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 # window), and how long after coverage ended it may still be reinstated with nothing retyped.
 ENROLLMENT_RETRO_TERMINATION_DAYS = env.int("ENROLLMENT_RETRO_TERMINATION_DAYS", default=60)
 ENROLLMENT_REINSTATE_DAYS = env.int("ENROLLMENT_REINSTATE_DAYS", default=60)
+
+# Payments: the bank-payment gateway class (billing/gateway.py; the sandbox settles or returns
+# on a documented schedule), and how far ahead a one-time payment may be scheduled.
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="billing.gateway.SandboxGateway")
+PAYMENT_SCHEDULE_DAYS = env.int("PAYMENT_SCHEDULE_DAYS", default=30)
 
 # The carrier this portal is dressed as: name, logo, colours, support contacts and phone trees
 # come from a carrier file, so nothing of any real carrier is written into the code.

@@ -454,3 +454,53 @@ class RosterLineFactory(InvoiceLineFactory):
     plan = factory.SelfAttribute("member.plan")
     tier = "EE"
     description = factory.LazyAttribute(lambda o: f"Premium: {o.member.member_id}")
+
+
+class PaymentAccountFactory(factory.django.DjangoModelFactory):
+    """A saved bank account of an employer: a sandbox-shaped token and its last four digits."""
+
+    class Meta:
+        model = "billing.PaymentAccount"
+
+    employer = factory.SubFactory(EmployerFactory)
+    nickname = factory.Sequence(lambda n: f"Operating account {n}")
+    holder_name = "Cypress Manufacturing Inc."
+    account_type = "checking"
+    routing_number = "011000015"
+    account_token = factory.Sequence(lambda n: f"sandbox_test_{n:08d}")
+    account_last4 = "6789"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class RecurringPaymentFactory(factory.django.DjangoModelFactory):
+    """The balance due of a group's bills on the 5th of each month, from the employer's account."""
+
+    class Meta:
+        model = "billing.RecurringPayment"
+
+    group = factory.SubFactory(GroupFactory)
+    account = factory.SubFactory(
+        PaymentAccountFactory, employer=factory.SelfAttribute("..group.parent.employer")
+    )
+    day_of_month = 5
+    amount_kind = "balance_due"
+    fixed_amount = None
+    starts_on = datetime.date(2026, 11, 1)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class MedicalPolicyFactory(factory.django.DjangoModelFactory):
+    """A published medical policy, as ops publish them for Resources."""
+
+    class Meta:
+        model = "providers.MedicalPolicy"
+
+    number = factory.Sequence(lambda n: f"MP-{n + 5000}")
+    title = factory.Sequence(lambda n: f"Medical policy {n}")
+    kind = "medical_policy"
+    category = "Surgery"
+    effective_date = datetime.date(2026, 1, 1)
+    last_reviewed = datetime.date(2026, 2, 1)
+    summary = "When the service is medically necessary."
+    body = "Criteria\nThe member meets the criteria."
+    is_published = True
