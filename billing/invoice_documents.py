@@ -36,14 +36,15 @@ def _current(document, digest):
     )
 
 
-def stored_invoice_document(invoice: Invoice, format: str) -> InvoiceDocument | None:
-    """The stored file of `invoice` in `format` if it still shows what the bill says, else None.
+def stored_invoice_document(invoice: Invoice, format: str) -> tuple[InvoiceDocument | None, str]:
+    """The stored file of `invoice` in `format` if it still shows what the bill says (else
+    None), and the hash of what it should show.
 
     The caller has checked that the user may see the invoice (employers.selectors).
     """
     digest = content_hash(invoice_content(invoice), format)
     document = InvoiceDocument.objects.filter(invoice=invoice, format=format).first()
-    return document if _current(document, digest) else None
+    return (document if _current(document, digest) else None), digest
 
 
 def invoice_document_generate(invoice_id: int, format: str, *, force=False) -> InvoiceDocument:

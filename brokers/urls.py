@@ -12,6 +12,7 @@ from brokers.views import (
     sign_in,
     staff,
 )
+from employers.views import bills, payment_history
 
 app_name = "brokers"
 
@@ -52,6 +53,17 @@ urlpatterns = [
         name="delegated-group-list",
     ),
     # (end of Eligibility, Status & Activity)
+    # Group bills: the employer portal's bill and payment history views, for the groups whose
+    # employers granted the office billing view (employers.access.employer_or_broker).
+    path("billing/", bills.invoice_list, name="billing"),
+    path("billing/invoices/<int:pk>/", bills.invoice_detail, name="invoice-detail"),
+    path(
+        "billing/invoices/<int:pk>/invoice.<str:format>",
+        bills.invoice_document,
+        name="invoice-document",
+    ),
+    path("billing/payments/", payment_history.payment_history, name="payment-history"),
+    # (end of Group bills)
     # Sales & Quoting Resources, Support Tools.
     path("sales-resources/", resources.document_list, name="sales-resources"),
     path(

@@ -6,8 +6,11 @@ administrators and delegates only on the groups granted to them (guardian, per u
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from guardian.shortcuts import assign_perm
 
 from employers.models import EmployerAdmin
@@ -58,6 +61,70 @@ def visible_groups(user, perm="view_group"):
     if admin.is_client_admin:
         return groups
     return with_object_perm(groups, user, perm)
+
+
+def function_groups(user, perm):
+    """The groups on which `user` may use one of the employer functions (view_invoice,
+    view_payment_history, ...), whoever is asking: an administrator, on their employer's groups
+    (visible_groups); a broker or their office staff, on the groups whose employer granted the
+    office that function (brokers.selectors.office_groups, one probe of the office-grant index).
+    Anyone else: none.
+
+    For the employer pages brokers reach through grants (see `employer_or_broker`), so that one
+    selector serves both.
+    """
+    from brokers.access import BROKER_ROLES, GRANTABLE_FUNCTIONS
+    from brokers.selectors import office_groups
+
+    if user.role == Role.EMPLOYER_ADMIN:
+        return visible_groups(user, perm)
+    # Only what an employer grants: the office's view_group and view_roster come with being
+    # broker of record, not from the employer.
+    if user.role in BROKER_ROLES and perm in GRANTABLE_FUNCTIONS:
+        return office_groups(user, perm)
+    return Group.objects.none()
+
+
+@dataclass(frozen=True)
+class Portal:
+    """Whose portal a page shared by employers and brokers is shown in: its layout and the
+    namespace of its URL names."""
+
+    namespace: str
+    base_template: str
+
+
+PORTALS = {
+    "employers": (Portal("employers", "employers/base.html"), (Role.EMPLOYER_ADMIN,)),
+    "brokers": (Portal("brokers", "brokers/base.html"), (Role.BROKER, Role.BROKER_STAFF)),
+}
+# Office staff reach the groups an employer delegated from Eligibility, Status & Activity's
+# Group Billing & Enrollment, so they need the tool their broker ticks for it.
+BROKER_STAFF_TOOL = "brokers.use_eligibility"
+
+
+def employer_or_broker(view):
+    """A view decorator for the employer pages a broker also works, on the employer's behalf,
+    where the employer granted it: one view for both audiences, scoped by who asks (its
+    selectors use `function_groups`).
+
+    The URL's namespace says whose portal the page is in; only that audience is let in (404 for
+    anyone else, as on any page of another portal), and office staff need their Eligibility
+    tool (403 without, as the broker portal's tools do). The view finds the portal, for its
+    layout and links, in `request.portal`.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        portal, roles = PORTALS.get(request.resolver_match.namespace, (None, ()))
+        if request.user.role not in roles:
+            raise Http404
+        if portal.namespace == "brokers" and not request.user.has_perm(BROKER_STAFF_TOOL):
+            raise PermissionDenied
+        request.portal = portal
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def grant_admin_groups(admin, groups, perms=ALL_GROUP_FUNCTIONS):

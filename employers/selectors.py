@@ -187,15 +187,22 @@ def _invoice_figures(today):
     return paid, status
 
 
+def billing_groups_for(user, perm="view_invoice"):
+    """The groups whose bills (view_invoice) or payments (view_payment_history) the user may
+    see: an administrator's, or a broker office's by the employer's grant (see
+    access.function_groups)."""
+    return access.function_groups(user, perm).select_related("parent")
+
+
 def invoices_for(user, *, today, sort="-period", group=None, status=""):
-    """The invoices of the groups the user may see with view_invoice, each with `paid` and
-    `status` (a key of INVOICE_STATUSES) as of `today`; `sort` is a key of INVOICE_SORTS, "-"
-    first for descending."""
+    """The invoices of the groups the user may see with view_invoice (an administrator, or a
+    broker the employer granted it), each with `paid` and `status` (a key of INVOICE_STATUSES)
+    as of `today`; `sort` is a key of INVOICE_SORTS, "-" first for descending."""
     from billing.models import Invoice
 
     paid, status_of = _invoice_figures(today)
     invoices = (
-        Invoice.objects.filter(group__in=access.visible_groups(user, "view_invoice"))
+        Invoice.objects.filter(group__in=access.function_groups(user, "view_invoice"))
         .annotate(paid=paid)
         .annotate(status=status_of)
         .select_related("group")
@@ -225,3 +232,44 @@ def invoice_lines(invoice):
 def invoice_payments(invoice):
     """The payments applied to the bill, newest first, returned ones included."""
     return invoice.payment_set.order_by("-received_on", "-pk")
+
+
+# Payment history: the payments of the groups the user may see with view_payment_history.
+PAYMENT_SORTS = {
+    "date": ("received_on", "pk"),
+    "group": ("group__number", "-received_on", "-pk"),
+    "amount": ("amount", "pk"),
+    "status": ("status", "-received_on", "-pk"),
+}
+
+
+def payments_for(user, *, sort="-date", q="", group=None, status="", start=None, end=None):
+    """The payments (scheduled, submitted, settled or returned) of the groups whose payment
+    history the user may see, with group, invoice and account.
+
+    `q` matches a payment's reference or confirmation number, or its invoice's number, exactly
+    (case aside); `start` and `end` bound the payment date, both included; `sort` is a key of
+    PAYMENT_SORTS, "-" first for descending.
+    """
+    from billing.models import Payment
+
+    payments = Payment.objects.filter(
+        group__in=access.function_groups(user, "view_payment_history")
+    ).select_related("group", "invoice", "account")
+    q = q.strip()
+    if q:
+        payments = payments.filter(
+            Q(reference__iexact=q) | Q(gateway_reference__iexact=q) | Q(invoice__number__iexact=q)
+        )
+    if group is not None:
+        payments = payments.filter(group=group)
+    if status:
+        payments = payments.filter(status=status)
+    if start:
+        payments = payments.filter(received_on__gte=start)
+    if end:
+        payments = payments.filter(received_on__lte=end)
+    fields = PAYMENT_SORTS.get(sort.removeprefix("-"), PAYMENT_SORTS["date"])
+    if sort.startswith("-"):
+        fields = tuple(f.removeprefix("-") if f.startswith("-") else f"-{f}" for f in fields)
+    return payments.order_by(*fields)

@@ -2,10 +2,12 @@ from django.urls import path
 
 from employers.views import (
     accounts,
+    bill_changes,
     bills,
     documents,
     enrollment,
     pages,
+    payment_history,
     registration,
     roster,
     sign_in,
@@ -60,7 +62,28 @@ urlpatterns = [
     # Pay My Bill
     path("billing/", bills.invoice_list, name="billing"),
     path("billing/invoices/<int:pk>/", bills.invoice_detail, name="invoice-detail"),
+    path(
+        "billing/invoices/<int:pk>/invoice.<str:format>",
+        bills.invoice_document,
+        name="invoice-document",
+    ),
+    path("billing/payments/", payment_history.payment_history, name="payment-history"),
     # (end of Pay My Bill)
+    # Changes asked from a bill: someone on it left, a different amount due (verified by ops),
+    # and how the employer receives its bills.
+    path(
+        "billing/invoices/<int:pk>/roster-change/",
+        bill_changes.roster_change,
+        name="invoice-roster-change",
+    ),
+    path(
+        "billing/invoices/<int:pk>/amount-change/",
+        bill_changes.amount_change,
+        name="invoice-amount-change",
+    ),
+    path("billing/amount-changes/", bill_changes.amount_change_list, name="amount-change-list"),
+    path("billing/preferences/", bill_changes.billing_preferences, name="billing-preferences"),
+    # (end of bill changes)
     # Manage Accounts: the hub (Manage Accounts & Reports, whose Reports come later), the
     # administrator's own account, and the users they manage.
     path("accounts-reports/", accounts.accounts_reports, name="accounts-reports"),

@@ -19,16 +19,20 @@ def _isolated_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from django.core.files.storage import storages
 
+    from billing.models import InvoiceDocument
     from commissions.models import StatementDocument
     from portal.jobs.models import ReportJob
 
-    # Report files, ops' documents and statement files go to the test's own folder, never to var/.
+    # Report files, ops' documents, statement and invoice files go to the test's own folder, never
+    # to var/.
     moved = [
         ReportJob._meta.get_field("file").storage,
         storages["documents"],
         StatementDocument._meta.get_field("file").storage,
+        InvoiceDocument._meta.get_field("file").storage,
     ]
-    for storage, folder in zip(moved, ["reports", "documents", "statements"], strict=True):
+    folders = ["reports", "documents", "statements", "invoices"]
+    for storage, folder in zip(moved, folders, strict=True):
         storage.__dict__["base_location"] = storage.__dict__["location"] = str(tmp_path / folder)
     yield
     for storage in moved:
