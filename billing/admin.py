@@ -1,6 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Case, Value, When
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 
-from billing.models import Invoice, InvoiceLine, Payment
+from billing import bill_changes
+from billing.models import AmountChangeRequest, Invoice, InvoiceLine, Payment
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -37,3 +43,163 @@ class PaymentAdmin(admin.ModelAdmin):
     list_select_related = ["group"]
     raw_id_fields = ["group", "invoice", "recorded_by"]
     date_hierarchy = "received_on"
+
+
+# Amount change requests: ops verify what employers asked from their bills. Requests change
+# only through billing.bill_changes (approve or reject, with a note); the page is for reading.
+
+
+class AmountChangeDecisionForm(forms.Form):
+    note = forms.CharField(
+        label="Note to the employer",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Emailed to the person who asked, and shown on the bill.",
+    )
+
+    def __init__(self, *args, decision, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A declined request must say why; an approval may.
+        self.fields["note"].required = decision == "reject"
+
+
+def _figures(change):
+    invoice = change.invoice
+    return {
+        "balance_forward": invoice.balance_forward,
+        "current_amount": invoice.current_amount,
+        "adjustments": invoice.adjustments,
+        "payments": invoice.payments,
+        "balance_due": invoice.balance_due,
+        "requested_amount": change.requested_amount,
+        "difference": change.requested_amount - invoice.balance_due,
+    }
+
+
+@admin.register(AmountChangeRequest)
+class AmountChangeRequestAdmin(admin.ModelAdmin):
+    """The verification queue: pending requests first, oldest waiting first, each with the bill's
+    figures beside the amount asked. Approve or reject a selection with a note (an action)."""
+
+    list_display = [
+        "invoice",
+        "group",
+        "status",
+        "requested_at",
+        "bill_balance_due",
+        "requested_amount",
+        "difference",
+        "requested_by",
+    ]
+    list_filter = ["status"]
+    search_fields = ["invoice__number", "invoice__group__number", "requested_by__email"]
+    list_select_related = ["invoice__group", "requested_by"]
+    # Pending before decided, and within each the oldest first: the queue's head is the request
+    # that has waited longest.
+    ordering = [
+        Case(When(status=AmountChangeRequest.Status.PENDING, then=Value(0)), default=Value(1)),
+        "requested_at",
+    ]
+    actions = ["approve", "reject"]
+    fields = [
+        "invoice",
+        "status",
+        "requested_by",
+        "requested_at",
+        "reason",
+        "figures",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The change page is for reading; the actions decide through billing.bill_changes.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="group")
+    def group(self, change):
+        return change.invoice.group.number
+
+    @admin.display(description="bill's balance due now")
+    def bill_balance_due(self, change):
+        return change.invoice.balance_due
+
+    @admin.display(description="difference")
+    def difference(self, change):
+        return change.requested_amount - change.invoice.balance_due
+
+    @admin.display(description="the bill's figures")
+    def figures(self, change):
+        rows = [
+            ("Balance forward", "balance_forward"),
+            ("Current period amount", "current_amount"),
+            ("Adjustments", "adjustments"),
+            ("Payments", "payments"),
+            ("Balance due now", "balance_due"),
+            ("Amount asked", "requested_amount"),
+            ("Difference (the adjustment an approval adds)", "difference"),
+        ]
+        values = _figures(change)
+        return format_html(
+            "<table>{}</table>",
+            format_html_join(
+                "",
+                "<tr><th scope='row'>{}</th><td>{}</td></tr>",
+                ((label, values[key]) for label, key in rows),
+            ),
+        )
+
+    @admin.action(description="Approve the selected requests (with a note)", permissions=["change"])
+    def approve(self, request, queryset):
+        return self._decide(request, queryset, "approve")
+
+    @admin.action(description="Reject the selected requests (with a note)", permissions=["change"])
+    def reject(self, request, queryset):
+        return self._decide(request, queryset, "reject")
+
+    def _decide(self, request, queryset, decision):
+        """First a page with the requests' figures and a note; its submission decides them."""
+        changes = list(queryset.select_related("invoice__group", "requested_by"))
+        submitted = "decision_note_submitted" in request.POST
+        form = AmountChangeDecisionForm(request.POST if submitted else None, decision=decision)
+        if submitted and form.is_valid():
+            service = (
+                bill_changes.amount_change_approve
+                if decision == "approve"
+                else bill_changes.amount_change_reject
+            )
+            for change in changes:
+                try:
+                    service(change_request=change, by=request.user, note=form.cleaned_data["note"])
+                except bill_changes.BillChangeError as error:
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
+                else:
+                    verb = "approved" if decision == "approve" else "rejected"
+                    self.message_user(
+                        request,
+                        f"The request on bill {change.invoice.number} was {verb}; "
+                        f"{change.requested_by.email} is told by email.",
+                        messages.SUCCESS,
+                    )
+            return None
+        for change in changes:
+            change.figures_table = _figures(change)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Approve amount changes" if decision == "approve" else "Reject amount changes",
+            "decision": decision,
+            "changes": changes,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/billing/amountchangerequest/decide.html", context)
