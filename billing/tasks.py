@@ -9,12 +9,13 @@ idempotency key, and a payment is locked and re-read before it goes to the gatew
 status, so acks_late costs nothing when a worker dies mid-run.
 """
 
+import datetime
 import logging
 
 from celery import shared_task
 from django.utils import timezone
 
-from billing import invoice_documents, payments
+from billing import generation, invoice_documents, payments
 from billing.models import Invoice
 
 logger = logging.getLogger(__name__)
@@ -50,3 +51,28 @@ def payments_process():
     sent = payments.payments_submit_due(today=today)
     outcomes = payments.payments_outcomes_check(today=today)
     logger.info("Submitted %s payments; outcomes %s", sent, outcomes)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def invoices_generate_due():
+    """Daily (beat): the months due today (billing.generation.periods_due) for every active group
+    without its bill, queued in batches. A day that finds every bill made queues nothing."""
+    today = timezone.localdate()
+    for period in generation.periods_due(today):
+        for batch in generation.batches(generation.groups_to_bill(period)):
+            invoices_generate.delay(period.isoformat(), batch)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def invoices_generate(period, group_ids):
+    """One batch of groups' bills for `period` (ISO date), one transaction per group."""
+    outcome = generation.invoices_generate(
+        period=datetime.date.fromisoformat(period), group_ids=group_ids
+    )
+    logger.info(
+        "Invoices for %s: %s made, %s already there, %s failed",
+        period,
+        outcome.created,
+        outcome.existing,
+        len(outcome.failed),
+    )

@@ -150,6 +150,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.payments_process",
         "schedule": timedelta(hours=24),
     },
+    # Monthly bills (billing/generation.py): checked daily, made from each month's issue date
+    # (15 days before it); a day that finds them all made does nothing.
+    "generate-invoices": {
+        "task": "billing.tasks.invoices_generate_due",
+        "schedule": timedelta(hours=24),
+    },
 }
 
 # Users and login (django-allauth): email is the username, no open sign-up.
