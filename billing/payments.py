@@ -271,6 +271,14 @@ def _earlier(stored_key):
     return PaymentSubmission.objects.filter(idempotency_key=stored_key).first()
 
 
+def submission_for_key(*, idempotency_key, by):
+    """The submission `by` already made with this key, if any: a form sent again is answered
+    with it before the form is checked against bills that the first sending has since paid."""
+    if not idempotency_key:
+        return None
+    return _earlier(_stored_key(idempotency_key, by))
+
+
 def payment_date_bounds(today) -> tuple[datetime.date, datetime.date]:
     return today, today + datetime.timedelta(days=settings.PAYMENT_SCHEDULE_DAYS)
 

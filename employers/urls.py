@@ -4,10 +4,12 @@ from employers.views import (
     accounts,
     bill_changes,
     bills,
+    broker_access,
     documents,
     enrollment,
     pages,
     payment_history,
+    payments,
     registration,
     roster,
     sign_in,
@@ -68,6 +70,31 @@ urlpatterns = [
         name="invoice-document",
     ),
     path("billing/payments/", payment_history.payment_history, name="payment-history"),
+    # Make a Payment (its confirmation's pk is the submission's), payment accounts and
+    # recurring payments.
+    path("billing/pay/", payments.payment_make, name="payment-make"),
+    path("billing/pay/<int:pk>/", payments.payment_confirmation, name="payment-confirmation"),
+    path("billing/accounts/", payments.payment_account_list, name="payment-account-list"),
+    path("billing/accounts/new/", payments.payment_account_add, name="payment-account-add"),
+    path(
+        "billing/accounts/<int:pk>/rename/",
+        payments.payment_account_rename,
+        name="payment-account-rename",
+    ),
+    path(
+        "billing/accounts/<int:pk>/remove/",
+        payments.payment_account_remove,
+        name="payment-account-remove",
+    ),
+    path("billing/recurring/", payments.recurring_payment_list, name="recurring-payment-list"),
+    path(
+        "billing/recurring/new/", payments.recurring_payment_create, name="recurring-payment-create"
+    ),
+    path(
+        "billing/recurring/<int:pk>/cancel/",
+        payments.recurring_payment_cancel,
+        name="recurring-payment-cancel",
+    ),
     # (end of Pay My Bill)
     # Changes asked from a bill: someone on it left, a different amount due (verified by ops),
     # and how the employer receives its bills.
@@ -104,6 +131,32 @@ urlpatterns = [
         name="user-registration-resend",
     ),
     # (end of Manage Accounts)
+    # Manage Broker Access: the summary, a broker's Access Privileges (the pk is the broker's),
+    # and the history of changes.
+    path(
+        "accounts-reports/broker-access/", broker_access.broker_access_summary, name="broker-access"
+    ),
+    path(
+        "accounts-reports/broker-access/history/",
+        broker_access.broker_access_history,
+        name="broker-access-history",
+    ),
+    path(
+        "accounts-reports/broker-access/<int:pk>/",
+        broker_access.broker_access_detail,
+        name="broker-access-detail",
+    ),
+    path(
+        "accounts-reports/broker-access/<int:pk>/edit/",
+        broker_access.broker_access_edit,
+        name="broker-access-edit",
+    ),
+    path(
+        "accounts-reports/broker-access/<int:pk>/revoke/",
+        broker_access.broker_access_revoke,
+        name="broker-access-revoke",
+    ),
+    # (end of Manage Broker Access)
     path("support/", pages.support, name="support"),
     # Group Documents: what ops published to the administrator's groups.
     path("documents/", documents.document_list, name="document-list"),

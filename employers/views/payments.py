@@ -1,0 +1,354 @@
+"""Pay My Bill, payments: Make a Payment across the bills the administrator may pay, its
+confirmation, the employer's payment accounts (add, rename, remove) and recurring payments.
+
+Paying is the `pay_bill` function: an administrator who holds it on no group gets 403 on these
+pages; a bill, account, recurring payment or confirmation outside their reach is 404. Writes go
+through billing.payments, whose PaymentError is shown as it is, changing nothing.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from billing import payments
+from billing.payments import PaymentError, PaymentLine, dollars
+from employers import payment_selectors as selectors
+from employers.access import PORTALS, employer_portal
+from employers.forms.payments import (
+    PaymentAccountForm,
+    PaymentAccountRenameForm,
+    PaymentForm,
+    RecurringPaymentForm,
+)
+
+
+def _render(request, template, context):
+    # Pay My Bill's tabs are shared with the pages brokers see too; these are the employer's.
+    portal = PORTALS["employers"][0]
+    return render(request, f"employers/payments/{template}", {"portal": portal, **context})
+
+
+def _crumbs(*extra):
+    return [("Pay My Bill", reverse("employers:billing")), *extra]
+
+
+def _accounts_crumb():
+    return ("Payment Accounts", reverse("employers:payment-account-list"))
+
+
+def _recurring_crumb():
+    return ("Recurring Payments", reverse("employers:recurring-payment-list"))
+
+
+def _may_pay(request):
+    """403 unless the administrator may pay the bills of at least one group."""
+    if not selectors.payer_groups(request.user).exists():
+        raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
+@employer_portal
+def payment_make(request):
+    _may_pay(request)
+    user = request.user
+    if request.method == "POST":
+        # The same form sent again (a double click, a reload): its first submission, once more.
+        earlier = payments.submission_for_key(
+            idempotency_key=request.POST.get("request_key", ""), by=user
+        )
+        if earlier is not None:
+            messages.info(request, "This payment was already submitted; nothing more was paid.")
+            return redirect("employers:payment-confirmation", pk=earlier.pk)
+    invoices = list(selectors.payable_invoices_for(user))
+    accounts = list(selectors.payment_accounts_for(user))
+    form = PaymentForm(request.POST or None, invoices=invoices, accounts=accounts)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            submission, made = payments.payment_submit(
+                employer=selectors.employer_of(user),
+                lines=[PaymentLine(*line) for line in data["lines"]],
+                pay_on=data["pay_on"],
+                idempotency_key=data["request_key"],
+                by=user,
+                link=reverse("employers:billing"),
+            )
+        except PaymentError as e:
+            error = e.message
+        else:
+            if not made:
+                messages.info(request, "This payment was already submitted; nothing more was paid.")
+            return redirect("employers:payment-confirmation", pk=submission.pk)
+    for invoice in invoices:
+        invoice.payable_display = dollars(invoice.payable)
+        invoice.balance_due_display = dollars(invoice.balance_due)
+    return _render(
+        request,
+        "payment_make.html",
+        {
+            "title": "Make a Payment",
+            "breadcrumbs": _crumbs(),
+            "tab": "pay",
+            "form": form,
+            "rows": form.rows(),
+            "accounts": accounts,
+            "error": error,
+        },
+    )
+
+
+@require_GET
+@employer_portal
+def payment_confirmation(request, pk):
+    submission = selectors.get_submission_for(request.user, pk)
+    rows = list(selectors.submission_payments(submission))
+    for payment in rows:
+        payment.amount_display = dollars(payment.amount)
+    return _render(
+        request,
+        "payment_confirmation.html",
+        {
+            "title": "Payment Confirmation",
+            "breadcrumbs": _crumbs(),
+            "tab": "pay",
+            "submission": submission,
+            "number": payments.confirmation_number(submission),
+            "payments": rows,
+            "total": dollars(sum(p.amount for p in rows)),
+            "pay_on": rows[0].received_on if rows else None,
+            "scheduled": any(p.status == p.Status.SCHEDULED for p in rows),
+        },
+    )
+
+
+# -- payment accounts ---------------------------------------------------------------------------
+
+
+@require_GET
+@employer_portal
+def payment_account_list(request):
+    _may_pay(request)
+    return _render(
+        request,
+        "account_list.html",
+        {
+            "title": "Payment Accounts",
+            "breadcrumbs": _crumbs(),
+            "tab": "accounts",
+            "accounts": list(selectors.payment_accounts_for(request.user)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@employer_portal
+def payment_account_add(request):
+    _may_pay(request)
+    form = PaymentAccountForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = payments.payment_account_add(
+                employer=selectors.employer_of(request.user),
+                nickname=data["nickname"],
+                holder_name=data["holder_name"],
+                account_type=data["account_type"],
+                routing_number=data["routing_number"],
+                account_number=data["account_number"],
+                by=request.user,
+                link=reverse("employers:payment-account-list"),
+            )
+        except PaymentError as e:
+            error = e.message
+        else:
+            messages.success(request, f"Payment account “{account}” was added.")
+            return redirect("employers:payment-account-list")
+    return _render(
+        request,
+        "account_form.html",
+        {
+            "title": "Add a Payment Account",
+            "breadcrumbs": _crumbs(_accounts_crumb()),
+            "tab": "accounts",
+            "form": form,
+            "error": error,
+            "button": "Add Account",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@employer_portal
+def payment_account_rename(request, pk):
+    _may_pay(request)
+    account = selectors.get_payment_account_for(request.user, pk)
+    form = PaymentAccountRenameForm(request.POST or None, initial={"nickname": account.nickname})
+    error = None
+    if request.method == "POST" and form.is_valid():
+        old = str(account)
+        try:
+            payments.payment_account_rename(
+                account=account,
+                nickname=form.cleaned_data["nickname"],
+                by=request.user,
+                link=reverse("employers:payment-account-list"),
+            )
+        except PaymentError as e:
+            error = e.message
+            account.refresh_from_db()
+        else:
+            messages.success(request, f"“{old}” is now called “{account.nickname}”.")
+            return redirect("employers:payment-account-list")
+    return _render(
+        request,
+        "account_form.html",
+        {
+            "title": f"Rename {account}",
+            "breadcrumbs": _crumbs(_accounts_crumb()),
+            "tab": "accounts",
+            "form": form,
+            "error": error,
+            "button": "Rename",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@employer_portal
+def payment_account_remove(request, pk):
+    _may_pay(request)
+    account = selectors.get_payment_account_for(request.user, pk)
+    if request.method == "POST":
+        cancelled = payments.payment_account_remove(
+            account=account, by=request.user, link=reverse("employers:payment-account-list")
+        )
+        message = f"Payment account “{account}” was removed."
+        if cancelled:
+            message += f" {len(cancelled)} recurring payment(s) from it were cancelled."
+        messages.success(request, message)
+        return redirect("employers:payment-account-list")
+    # Every recurring payment from it stops, including those of groups this user can't pay:
+    # the page says how many, and names the ones they may see.
+    recurring = list(
+        account.recurring_payments.filter(cancelled_at__isnull=True).select_related("group")
+    )
+    visible = set(selectors.payer_groups(request.user).values_list("pk", flat=True))
+    return _render(
+        request,
+        "account_remove.html",
+        {
+            "title": f"Remove {account}",
+            "breadcrumbs": _crumbs(_accounts_crumb()),
+            "tab": "accounts",
+            "account": account,
+            "recurring": [r for r in recurring if r.group_id in visible],
+            "recurring_count": len(recurring),
+            "scheduled_count": account.payments.filter(status="scheduled").count(),
+        },
+    )
+
+
+# -- recurring payments -------------------------------------------------------------------------
+
+
+def _describe(recurring):
+    recurring.amount_display = (
+        dollars(recurring.fixed_amount) if recurring.fixed_amount else "The balance due"
+    )
+    return recurring
+
+
+@require_GET
+@employer_portal
+def recurring_payment_list(request):
+    _may_pay(request)
+    rows = [_describe(r) for r in selectors.recurring_payments_for(request.user)]
+    return _render(
+        request,
+        "recurring_list.html",
+        {
+            "title": "Recurring Payments",
+            "breadcrumbs": _crumbs(),
+            "tab": "recurring",
+            "recurring_payments": rows,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@employer_portal
+def recurring_payment_create(request):
+    _may_pay(request)
+    user = request.user
+    form = RecurringPaymentForm(
+        request.POST or None,
+        groups=selectors.payer_groups(user).order_by("number"),
+        accounts=selectors.payment_accounts_for(user),
+    )
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payments.recurring_payment_create(
+                group=data["group"],
+                account=data["account"],
+                day_of_month=data["day_of_month"],
+                amount_kind=data["amount_kind"],
+                fixed_amount=data["fixed_amount"],
+                starts_on=timezone.localdate(),
+                by=user,
+                link=reverse("employers:recurring-payment-list"),
+            )
+        except PaymentError as e:
+            error = e.message
+        else:
+            messages.success(
+                request,
+                f"Group {data['group'].number} will be paid on day {data['day_of_month']} of "
+                "each month.",
+            )
+            return redirect("employers:recurring-payment-list")
+    return _render(
+        request,
+        "recurring_form.html",
+        {
+            "title": "Set Up a Recurring Payment",
+            "breadcrumbs": _crumbs(_recurring_crumb()),
+            "tab": "recurring",
+            "form": form,
+            "error": error,
+            "has_accounts": selectors.payment_accounts_for(user).exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@employer_portal
+def recurring_payment_cancel(request, pk):
+    _may_pay(request)
+    recurring = _describe(selectors.get_recurring_payment_for(request.user, pk))
+    if request.method == "POST":
+        payments.recurring_payment_cancel(
+            recurring=recurring,
+            by=request.user,
+            link=reverse("employers:recurring-payment-list"),
+        )
+        messages.success(
+            request, f"The recurring payment for group {recurring.group.number} was cancelled."
+        )
+        return redirect("employers:recurring-payment-list")
+    return _render(
+        request,
+        "recurring_cancel.html",
+        {
+            "title": "Cancel a Recurring Payment",
+            "breadcrumbs": _crumbs(_recurring_crumb()),
+            "tab": "recurring",
+            "recurring": recurring,
+        },
+    )
