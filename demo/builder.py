@@ -26,6 +26,7 @@ from enrollment import demo_ifp as enrollment_demo_ifp
 from portal.demo import PASSWORD, cast
 from portal.demo.world import World
 from providers import demo as providers_demo
+from providers import demo_resources as providers_demo_resources
 
 
 def build_world(world: World) -> dict:
@@ -58,6 +59,10 @@ def build_world(world: World) -> dict:
         broker_codes=[b.ifp_code for b in brokers.brokers if b.ifp_code],
         featured_codes=[b.ifp_code for b in (tenants.broker, tenants.broker2) if b.ifp_code],
     )
+
+    # Resources: the participating-provider network offices search, and medical policies.
+    providers_demo_resources.network(world)
+    providers_demo_resources.policies(world)
 
     # One hash for the one published password: hashing it for every login costs seconds and
     # protects nothing.

@@ -22,6 +22,7 @@ EMPLOYER_NAV = [
 PROVIDER_NAV = [
     ("Patient Info", "providers:patient-info", None),
     ("Transactions", "providers:transactions", None),
+    ("Resources", "providers:resources", None),
     ("My Account", "providers:account", None),
     ("Contact Us", "providers:support", None),
 ]

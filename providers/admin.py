@@ -1,9 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 
 from portal.admin_mixins import GroupObjectPermissionAdmin, UserObjectPermissionAdmin
+from portal.leaving import is_outside_url
+from providers import registration_admin  # noqa: F401 - registers the verification queue
 from providers.models import (
     Authorization,
     Claim,
+    MedicalPolicy,
     Practitioner,
     ProviderOrganization,
     ProviderUser,
@@ -43,12 +47,18 @@ class PractitionerAdmin(admin.ModelAdmin):
         "license_state",
         "license_number",
         "organization",
+        "specialty",
+        "city",
+        "is_participating",
+        "accepting_new_patients",
     ]
-    list_filter = ["license_state", "specialty"]
-    search_fields = ["npi", "last_name", "license_number"]
+    # Participation and new patients: what Resources' provider search shows offices.
+    list_filter = ["is_participating", "accepting_new_patients", "license_state", "specialty"]
+    search_fields = ["npi", "last_name", "license_number", "city", "zip_code"]
     list_select_related = ["organization"]
     raw_id_fields = ["organization"]
     filter_horizontal = ["tax_ids"]
+    show_full_result_count = False
 
 
 @admin.register(ProviderUser)
@@ -90,3 +100,66 @@ class AuthorizationAdmin(admin.ModelAdmin):
 
 admin.site.register(TaxIdUserObjectPermission, UserObjectPermissionAdmin)
 admin.site.register(TaxIdGroupObjectPermission, GroupObjectPermissionAdmin)
+
+
+class MedicalPolicyAdminForm(forms.ModelForm):
+    external_url = forms.URLField(
+        label="External URL",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=MedicalPolicy._meta.get_field("external_url").help_text,
+    )
+
+    class Meta:
+        model = MedicalPolicy
+        fields = [
+            "number",
+            "title",
+            "kind",
+            "category",
+            "effective_date",
+            "last_reviewed",
+            "summary",
+            "body",
+            "external_url",
+            "is_published",
+        ]
+
+    def clean_external_url(self):
+        # Offices reach it through the "You are now leaving" notice, which shows only http(s).
+        url = self.cleaned_data["external_url"].strip()
+        if url and not is_outside_url(url):
+            raise forms.ValidationError("Enter a web address starting with https:// or http://.")
+        return url
+
+
+@admin.register(MedicalPolicy)
+class MedicalPolicyAdmin(admin.ModelAdmin):
+    """Medical policies and clinical guidelines: provider offices see only the published ones,
+    in Resources, after the Important Notice."""
+
+    form = MedicalPolicyAdminForm
+    list_display = ["number", "title", "kind", "category", "effective_date", "is_published"]
+    list_filter = ["is_published", "kind", "category"]
+    search_fields = ["number", "title"]
+    actions = ["publish", "unpublish"]
+
+    def _published(self, request, queryset, is_published):
+        changed = list(queryset.exclude(is_published=is_published))
+        for policy in changed:
+            policy.is_published = is_published
+            policy.save(update_fields=["is_published"])
+            self.log_change(request, policy, [{"changed": {"fields": ["is_published"]}}])
+        word = "published" if is_published else "unpublished"
+        messages.success(
+            request, f"{len(changed)} polic{'ies' if len(changed) != 1 else 'y'} {word}."
+        )
+
+    @admin.action(description="Publish the selected policies", permissions=["change"])
+    def publish(self, request, queryset):
+        self._published(request, queryset, True)
+
+    @admin.action(description="Unpublish the selected policies", permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._published(request, queryset, False)
