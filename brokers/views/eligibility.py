@@ -169,6 +169,9 @@ def delegated_group_list(request):
                 FUNCTION_WORDS[name] for name in GRANTABLE_FUNCTIONS if name in grant.functions
             ],
             "updated_at": grant.updated_at,
+            # Where the broker works the group's bills (brokers:billing, the employer's views).
+            "bills": "view_invoice" in grant.functions,
+            "payment_history": "view_payment_history" in grant.functions,
         }
         for grant in selectors.delegated_groups_for(request.user)
     ]
