@@ -34,6 +34,8 @@ OPS_ROLES = {
         "providers.taxid": EDIT,
         "providers.practitioner": EDIT,
         "providers.provideruser": EDIT,
+        # Provider relations: the registration verification queue (approve, reject).
+        "providers.registrationrequest": EDIT,
         "employers.*": EDIT,
         "enrollment.employer": VIEW,
         "enrollment.group": VIEW,

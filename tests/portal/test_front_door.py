@@ -71,18 +71,16 @@ def test_each_audience_signs_in_on_its_own_page_and_lands_home(name, role, cast,
     assert client.get(response["Location"])["Location"] == HOMES[role]
 
 
-# Employers register online since "Employer portal 1": tests/employers/test_registration.py.
-@pytest.mark.parametrize(("name", "audience"), [("providers:sign-in", "provider")])
-def test_audiences_without_online_registration_are_told_how_to_get_an_account(
-    name, audience, client, db, settings
-):
-    support = settings.CARRIER["contacts"][audience][0]
+# Employers register online since "Employer portal 1": tests/employers/test_registration.py;
+# provider offices since issue 11: tests/providers/test_provider_registration.py.
+def test_providers_sign_in_page_leads_to_registration(client, db, settings):
+    support = settings.CARRIER["contacts"]["provider"][0]
 
-    html = client.get(reverse(name)).content.decode()
+    html = client.get(reverse("providers:sign-in")).content.decode()
 
     assert 'href="#register">Register now</a>' in html
     assert 'id="register"' in html
-    assert "is not open yet" in html
+    assert f'href="{reverse("providers:register")}">Register</a>' in html
     assert support["phone"] in html
 
 
