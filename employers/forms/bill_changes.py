@@ -54,7 +54,7 @@ class BillingPreferencesForm(forms.Form):
         label="Email bills", required=False, help_text="Each month's bill, by email."
     )
     email = forms.EmailField(
-        label="Email bills to",
+        label="Email address for bills",
         required=False,
         max_length=254,
         help_text="Needed when bills are emailed, e.g. accounts.payable@example.com.",

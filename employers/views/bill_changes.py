@@ -76,6 +76,12 @@ def context_for(invoice, user):
     }
 
 
+def _posted(request):
+    # Not `request.POST or None`: a form whose boxes are all unticked posts nothing, and is
+    # still an answer (paper bills off, no email).
+    return request.POST if request.method == "POST" else None
+
+
 def _bill_to_change(request, pk, perm):
     """The bill `pk` of a view_invoice group (404 otherwise), if the user holds `perm` on its
     group (403 otherwise)."""
@@ -100,7 +106,7 @@ def roster_change(request, pk):
     invoice = _bill_to_change(request, pk, "perform_enrollment")
     members = bill_changes.roster_members(invoice).order_by("last_name", "first_name", "pk")
     initial = {"member": request.GET.get("member")} if request.GET.get("member") else {}
-    form = RosterChangeForm(request.POST or None, members=members, initial=initial)
+    form = RosterChangeForm(_posted(request), members=members, initial=initial)
     error = None
     if form.is_valid():
         member, end_date = form.cleaned_data["member"], form.cleaned_data["end_date"]
@@ -149,7 +155,7 @@ def amount_change(request, pk):
     pending = invoice.amount_change_requests.filter(
         status=AmountChangeRequest.Status.PENDING
     ).first()
-    form = AmountChangeForm(request.POST or None)
+    form = AmountChangeForm(_posted(request))
     error = None
     if form.is_valid():
         try:
@@ -243,7 +249,7 @@ def billing_preferences(request):
         "bills_by_email": current.bills_by_email,
         "email": current.email,
     }
-    form = BillingPreferencesForm(request.POST or None, initial=initial)
+    form = BillingPreferencesForm(_posted(request), initial=initial)
     error = None
     if form.is_valid():
         try:
