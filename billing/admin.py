@@ -1,12 +1,20 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Case, Value, When
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from billing import bill_changes
-from billing.models import AmountChangeRequest, Invoice, InvoiceLine, Payment
+from billing import bill_changes, generation
+from billing.models import AmountChangeRequest, Invoice, InvoiceLine, Payment, PremiumRate
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -17,6 +25,10 @@ class InvoiceLineInline(admin.TabularInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
+    """Bills, and "Regenerate" on a bill's page: a confirmation showing what rebuilding it from
+    the coverage, rates and payments now (billing.generation) would change, then the rebuild,
+    audited with the ops user."""
+
     list_display = ["number", "group", "period_start", "due_date", "current_amount", "balance_due"]
     list_filter = [("period_start", admin.DateFieldListFilter)]
     search_fields = ["number", "group__number", "group__name"]
@@ -24,6 +36,95 @@ class InvoiceAdmin(admin.ModelAdmin):
     raw_id_fields = ["group"]
     date_hierarchy = "period_start"
     inlines = [InvoiceLineInline]
+    change_form_template = "admin/billing/invoice/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/regenerate/",
+                self.admin_site.admin_view(self.regenerate_view),
+                name="billing_invoice_regenerate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def regenerate_view(self, request, object_id):
+        invoice = self.get_object(request, unquote(object_id))
+        if invoice is None:
+            raise Http404
+        if not self.has_change_permission(request, invoice):
+            raise PermissionDenied
+        change_url = reverse("admin:billing_invoice_change", args=[invoice.pk])
+        if request.method == "POST":
+            try:
+                with transaction.atomic():
+                    regeneration = generation.invoice_regenerate(invoice=invoice)
+                    audit_record(
+                        request=request, action=AuditEvent.Action.CHANGE, objects=[invoice]
+                    )
+                    self.log_change(request, invoice, _regeneration_summary(regeneration))
+            except generation.GenerationError as error:
+                self.message_user(request, f"Not regenerated: {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Bill {invoice.number} regenerated. {_regeneration_summary(regeneration)}",
+                    messages.SUCCESS,
+                )
+            return redirect(change_url)
+        preview = generation.regeneration_preview(invoice)
+        labels = {
+            "balance_forward": "Balance forward",
+            "current_amount": "Current period amount",
+            "adjustments": "Adjustments",
+            "payments": "Payments",
+            "balance_due": "Balance due",
+        }
+        premium = [line for line in preview.draft.lines if line.kind == InvoiceLine.Kind.PREMIUM]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Regenerate bill {invoice.number}",
+            "invoice": invoice,
+            "original": invoice,
+            "preview": preview,
+            "figures": [
+                (label, preview.before[name], preview.draft.figures()[name])
+                for name, label in labels.items()
+            ],
+            "premium_line_count": len(premium),
+            "adjustment_lines": [
+                line for line in preview.draft.lines if line.kind == InvoiceLine.Kind.ADJUSTMENT
+            ],
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/billing/invoice/regenerate.html", context)
+
+
+def _regeneration_summary(regeneration):
+    changes = regeneration.changes
+    if not changes:
+        return "Its figures are unchanged (its lines were written again)."
+    return (
+        "; ".join(
+            f"{name.replace('_', ' ').capitalize()} {before} → {after}"
+            for name, (before, after) in changes.items()
+        )
+        + "."
+    )
+
+
+@admin.register(PremiumRate)
+class PremiumRateAdmin(admin.ModelAdmin):
+    """The monthly premium of a plan and tier from a date on: bills use the one in effect on the
+    first of their month, so a renewal is a new row, never an edit of the old one."""
+
+    list_display = ["plan", "tier", "effective_date", "monthly_premium"]
+    list_filter = ["tier", ("effective_date", admin.DateFieldListFilter)]
+    search_fields = ["plan__code", "plan__name"]
+    list_select_related = ["plan"]
+    raw_id_fields = ["plan"]
+    date_hierarchy = "effective_date"
 
 
 @admin.register(InvoiceLine)
