@@ -17,6 +17,7 @@ from brokers.models import (
     UplineAccess,
 )
 from brokers.selectors import RegistrationRefusal
+from brokers.signals import broker_of_record_ended
 from enrollment.models import Group
 from portal.accounts.models import RegistrationToken, Role, User, UserStatus
 from portal.accounts.services import (
@@ -79,6 +80,8 @@ def broker_of_record_start(*, group, broker: Broker, start_date) -> BrokerOfReco
         )
         # Nor does their general agency see a group that left their book.
         access.revoke_upline_view(current.broker, [group])
+        # The employer's grants to the old broker end too (employers.receivers).
+        broker_of_record_ended.send(sender=BrokerOfRecord, record=current)
     record = BrokerOfRecord.objects.create(group=group, broker=broker, start_date=start_date)
     access.grant_book_of_business(record)
     upline_access = UplineAccess.objects.filter(broker=broker).first()

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.urls import reverse
 
+from brokers.signals import broker_of_record_ended
+from employers import services
 from employers.models import EmployerAdmin
 from enrollment.models import EnrollmentEvent, GroupGroupObjectPermission, GroupUserObjectPermission
 from enrollment.signals import enrollment_changed
@@ -80,3 +82,9 @@ def notify_enrollment_change(sender, *, group, events, by, **kwargs):
             template="enrollment_change",
             context={"summary": summary, "group": group, "link": ""},
         )
+
+
+@receiver(broker_of_record_ended, dispatch_uid="employers-end-broker-access")
+def end_broker_access(sender, *, record, **kwargs):
+    """A group's broker of record changed: what its employer granted the old broker there ends."""
+    services.broker_access_end(broker=record.broker, group=record.group)

@@ -11,10 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brokers import access as broker_access
-from brokers.models import Broker
+from brokers.models import Broker, BrokerOfRecord
 from employers import access
 from employers import access as employer_access
-from employers.models import BrokerAccessGrant, EmployerAdmin, EmployerRegistrationKey
+from employers.models import (
+    BrokerAccessChange,
+    BrokerAccessGrant,
+    EmployerAdmin,
+    EmployerRegistrationKey,
+)
 from enrollment.models import Employer, Group
 from portal.accounts.models import RegistrationToken, Role, User, UserStatus
 from portal.accounts.services import (
@@ -68,6 +73,280 @@ def broker_access_grant(*, group: Group, broker: Broker, functions, by: User) ->
     )
     broker_access.grant_group_functions(broker, group, ["view_group", *functions])
     return grant
+
+
+# Manage Broker Access: what an employer's client administrators let each broker of record do
+# on its groups. Every change is kept (BrokerAccessChange), audited, and told to the broker's
+# office (Recent Activity, and an email to the broker) and to the employer's client administrators.
+
+# The functions in the words of the Access Privileges page (the seed's), in its order.
+BROKER_BILLING_FUNCTIONS = {
+    "view_invoice": "View invoice",
+    "view_payment_history": "View payment history",
+    "view_balance": "View balance details",
+    "pay_bill": "Pay bill",
+}
+BROKER_ENROLLMENT_FUNCTIONS = {
+    "perform_enrollment": "Perform enrollment",
+    "receive_enrollment_notifications": "Receive enrollment notifications",
+    "run_reports": "Run reports",
+}
+BROKER_FUNCTION_LABELS = {**BROKER_BILLING_FUNCTIONS, **BROKER_ENROLLMENT_FUNCTIONS}
+TERMS_REQUIRED = (
+    "Tick \u201cI accept the terms and conditions\u201d to submit. Nothing has been changed."
+)
+
+
+def broker_function_labels(functions) -> list[str]:
+    """The functions' names, in the page's order."""
+    return [label for name, label in BROKER_FUNCTION_LABELS.items() if name in functions]
+
+
+def _broker_groups_of_record(*, broker: Broker, employer: Employer, lock=False):
+    """The employer's groups the broker is broker of record for now, by pk.
+
+    With `lock`, the broker-of-record rows are locked until the transaction ends, so that two
+    administrators' changes (or a change of broker of record) don't interleave.
+    """
+    records = BrokerOfRecord.objects.filter(
+        broker=broker, group__parent__employer=employer, end_date__isnull=True
+    )
+    if lock:
+        records = records.select_for_update(of=("self",))
+    return {record.group.pk: record.group for record in records.select_related("group")}
+
+
+def _broker_grants_on(*, broker: Broker, groups) -> dict:
+    """{group pk: sorted functions} of the broker's grants on `groups`, empty ones left out."""
+    grants = BrokerAccessGrant.objects.filter(broker=broker, group__in=list(groups))
+    return {grant.group_id: sorted(grant.functions) for grant in grants if grant.functions}
+
+
+def _by_number(functions_by_group_pk: dict, groups: dict) -> dict:
+    return {groups[pk].number: functions for pk, functions in sorted(functions_by_group_pk.items())}
+
+
+def broker_access_problems(functions_by_group: dict, groups_of_record: dict) -> list[str]:
+    """Why `functions_by_group` ({group: functions}) can't be granted, as sentences; none if it
+    can. The form asks the same before a Submit, the service again before writing."""
+    problems = []
+    for group, functions in functions_by_group.items():
+        if group.pk not in groups_of_record:
+            problems.append(f"The broker is not the broker of record for group {group.number}.")
+            continue
+        unknown = set(functions) - set(BROKER_FUNCTION_LABELS)
+        if unknown:
+            problems.append(f"Not a function a broker can be given: {', '.join(sorted(unknown))}.")
+        # A bill the broker can't see is not one they can pay.
+        if "pay_bill" in functions and "view_invoice" not in functions:
+            problems.append(f"Group {group.number}: Pay bill needs View invoice too.")
+    return problems
+
+
+def _broker_access_write(*, broker: Broker, groups: dict, before: dict, after: dict, by) -> None:
+    """Make the grants and the office's permissions on `groups` go from `before` to `after`
+    ({group pk: functions}), touching only the groups that change."""
+    for pk, group in groups.items():
+        if before.get(pk, []) == after.get(pk, []):
+            continue
+        if after.get(pk):
+            broker_access_grant(group=group, broker=broker, functions=after[pk], by=by)
+        else:
+            BrokerAccessGrant.objects.filter(group=group, broker=broker).delete()
+            broker_access.revoke_group_functions(broker, group, broker_access.GRANTABLE_FUNCTIONS)
+
+
+@transaction.atomic
+def broker_access_set(
+    *, broker: Broker, employer: Employer, functions_by_group: dict, terms_accepted: bool, by: User
+):
+    """Make what `broker` may do on `employer`'s groups exactly `functions_by_group`
+    ({group: function codenames}; groups left out, or with no functions, lose everything the
+    employer had granted there). The broker keeps viewing the groups of their book: that comes
+    with being broker of record, not from the employer.
+
+    Only a client administrator of the employer, only on groups the broker is broker of record
+    for, and only with the terms accepted; ValidationError otherwise, and nothing changes.
+    Takes effect on the broker's next request. Returns the BrokerAccessChange written, or None
+    when nothing changed (a second click of Submit, say).
+    """
+    if not terms_accepted:
+        raise ValidationError(TERMS_REQUIRED)
+    return _broker_access_change(
+        broker=broker,
+        employer=employer,
+        functions_by_group=functions_by_group,
+        by=by,
+        terms_accepted_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def broker_access_revoke(*, broker: Broker, employer: Employer, by: User):
+    """Take away everything `employer` granted `broker`, on every group (no terms to accept).
+    Returns the BrokerAccessChange written, or None if the broker had nothing."""
+    return _broker_access_change(
+        broker=broker, employer=employer, functions_by_group={}, by=by, terms_accepted_at=None
+    )
+
+
+def _broker_access_change(*, broker, employer, functions_by_group, by, terms_accepted_at):
+    admin = employer_access.admin_for(by)
+    if admin is None or admin.employer_id != employer.pk or not admin.is_client_admin:
+        raise ValidationError("Only the employer's client administrators manage broker access.")
+    groups = _broker_groups_of_record(broker=broker, employer=employer, lock=True)
+    if not groups:
+        raise ValidationError("This broker is not the broker of record for any of your groups.")
+    problems = broker_access_problems(functions_by_group, groups)
+    if problems:
+        raise ValidationError(problems)
+    before = _broker_grants_on(broker=broker, groups=groups.values())
+    after = {
+        group.pk: sorted(set(functions))
+        for group, functions in functions_by_group.items()
+        if functions
+    }
+    if before == after:
+        return None
+    _broker_access_write(broker=broker, groups=groups, before=before, after=after, by=by)
+    if not before:
+        kind = BrokerAccessChange.Kind.GRANTED
+    elif not after:
+        kind = BrokerAccessChange.Kind.REVOKED
+    else:
+        kind = BrokerAccessChange.Kind.CHANGED
+    change = BrokerAccessChange.objects.create(
+        employer=employer,
+        broker=broker,
+        kind=kind,
+        by=by,
+        before=_by_number(before, groups),
+        after=_by_number(after, groups),
+        terms_accepted_at=terms_accepted_at,
+    )
+    _broker_access_tell(change, groups=groups.values())
+    return change
+
+
+@transaction.atomic
+def broker_access_end(*, broker: Broker, group: Group):
+    """The broker is no longer `group`'s broker of record: what the employer granted them there
+    ends with it (the office's permissions are taken by brokers.services). Kept in the history
+    and told like any other change; nothing happens if there was no grant."""
+    grant = BrokerAccessGrant.objects.filter(broker=broker, group=group).first()
+    if grant is None:
+        return None
+    employer = group.parent.employer
+    # The broker's access across the employer, before and after: this group is what changes.
+    groups = _broker_groups_of_record(broker=broker, employer=employer)
+    groups[group.pk] = group
+    before = _broker_grants_on(broker=broker, groups=groups.values())
+    grant.delete()
+    broker_access.revoke_group_functions(broker, group, broker_access.GRANTABLE_FUNCTIONS)
+    if not before.get(group.pk):
+        return None
+    after = {pk: functions for pk, functions in before.items() if pk != group.pk}
+    change = BrokerAccessChange.objects.create(
+        employer=employer,
+        broker=broker,
+        kind=BrokerAccessChange.Kind.ENDED,
+        before=_by_number(before, groups),
+        after=_by_number(after, groups),
+    )
+    _broker_access_tell(change, groups=groups.values())
+    return change
+
+
+def broker_access_differences(*, before: dict, after: dict, groups=()) -> list[dict]:
+    """The groups whose functions differ between `before` and `after` ({group number:
+    functions}), each with its number, name (when `groups` are given) and the functions before
+    and after, in words: for the review page, the history and the emails."""
+    names = {group.number: group.name for group in groups}
+    rows = []
+    for number in sorted(set(before) | set(after)):
+        was, now = sorted(before.get(number, [])), sorted(after.get(number, []))
+        if was != now:
+            rows.append(
+                {
+                    "number": number,
+                    "name": names.get(number, ""),
+                    "before": broker_function_labels(was),
+                    "after": broker_function_labels(now),
+                }
+            )
+    return rows
+
+
+def _broker_access_tell(change: BrokerAccessChange, *, groups) -> None:
+    """Audit the change, and tell the broker's office and the employer's client administrators."""
+    broker, employer = change.broker, change.employer
+    if change.by is not None:
+        audit_record_for_user(
+            user=change.by,
+            action=AuditEvent.Action.CHANGE,
+            object_type="employers.BrokerAccessChange",
+            object_ids=[change.pk],
+        )
+    differences = broker_access_differences(before=change.before, after=change.after, groups=groups)
+    numbers = ", ".join(row["number"] for row in differences)
+    what = "group" if len(differences) == 1 else "groups"
+    to_broker = {
+        BrokerAccessChange.Kind.GRANTED: (
+            f"{employer.name} gave you billing and enrollment access on {what} {numbers}."
+        ),
+        BrokerAccessChange.Kind.CHANGED: (
+            f"{employer.name} changed your billing and enrollment access on {what} {numbers}."
+        ),
+        BrokerAccessChange.Kind.REVOKED: (
+            f"{employer.name} revoked your billing and enrollment access on {what} {numbers}."
+        ),
+        BrokerAccessChange.Kind.ENDED: (
+            f"Your billing and enrollment access on {what} {numbers} of {employer.name} ended: "
+            "you are no longer the broker of record."
+        ),
+    }[change.kind]
+    # Everyone in the office works the delegated groups; the email goes to the broker.
+    office = []
+    if broker.office_id is not None:
+        office = list(User.objects.filter(groups=broker.office_id, is_active=True))
+    if broker.user is not None and broker.user not in office:
+        office.append(broker.user)
+    link = reverse("brokers:delegated-group-list")
+    activity_record(recipients=office, summary=to_broker, actor=change.by, link=link)
+    email_send(
+        to=[broker.user.email if broker.user is not None else broker.email],
+        template="broker_access_changed",
+        context={
+            "broker": broker,
+            "employer": employer,
+            "summary": to_broker,
+            "differences": differences,
+            "link": absolute_url(link),
+        },
+    )
+    broker_name = f"{broker.first_name} {broker.last_name}"
+    by_name = change.by.display_name if change.by is not None else "A change of broker of record"
+    to_employer = {
+        BrokerAccessChange.Kind.GRANTED: f"{by_name} gave {broker_name} access on {numbers}.",
+        BrokerAccessChange.Kind.CHANGED: f"{by_name} changed {broker_name}'s access on {numbers}.",
+        BrokerAccessChange.Kind.REVOKED: f"{by_name} revoked {broker_name}'s access on {numbers}.",
+        BrokerAccessChange.Kind.ENDED: (
+            f"{broker_name}'s access on {numbers} ended: they are no longer the broker of record."
+        ),
+    }[change.kind]
+    client_admins = User.objects.filter(
+        employer_admin__employer=employer,
+        employer_admin__level__in=[EmployerAdmin.Level.PRIMARY, EmployerAdmin.Level.SECONDARY],
+        is_active=True,
+    )
+    # After a change of broker of record the broker may have no page here any more.
+    if change.kind == BrokerAccessChange.Kind.ENDED:
+        employer_link = reverse("employers:broker-access")
+    else:
+        employer_link = reverse("employers:broker-access-detail", args=[broker.pk])
+    activity_record(
+        recipients=list(client_admins), summary=to_employer, actor=change.by, link=employer_link
+    )
 
 
 # Registration: the key ops email to a primary client administrator, and finishing an account.
