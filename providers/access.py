@@ -8,6 +8,7 @@ no patient data unless also set up as an end user.
 from functools import wraps
 
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, Q
 from django.shortcuts import render
 from guardian.shortcuts import assign_perm
 
@@ -64,6 +65,58 @@ def grant_tax_id_functions(provider_user, tax_id, perms):
         raise ValueError("A user can only be given their own organisation's Tax IDs.")
     for perm in ("check_eligibility", *perms):
         assign_perm(f"providers.{perm}", provider_user.user, tax_id)
+
+
+def tax_id_access_set(provider_user, tax_ids, functions):
+    """Give an end user exactly `tax_ids` (eligibility on each, plus `functions`), taking away
+    every other function and Tax ID they held; effective on their next request."""
+    TaxIdUserObjectPermission.objects.filter(
+        user_id=provider_user.user_id, content_object__organization_id=provider_user.organization_id
+    ).delete()
+    for tax_id in tax_ids:
+        grant_tax_id_functions(provider_user, tax_id, functions)
+
+
+def tax_id_access_of(provider_user):
+    """The user's own grants: the Tax IDs they hold eligibility on (ids) and the functions
+    beyond eligibility they hold on any of them."""
+    rows = TaxIdUserObjectPermission.objects.filter(
+        user_id=provider_user.user_id, content_object__organization_id=provider_user.organization_id
+    ).values_list("content_object_id", "permission__codename")
+    tax_id_ids = {pk for pk, codename in rows if codename == "check_eligibility"}
+    functions = {codename for _, codename in rows if codename != "check_eligibility"}
+    return tax_id_ids, functions
+
+
+def practitioner_scope(user, field="practitioner"):
+    """A filter keeping the rows of the individual providers the user acts for, when their
+    delegated administrator chose some (none chosen: every provider of the Tax ID).
+
+    Written into the caller's query as subqueries rather than read first, so that the claim
+    and authorization pages run no extra query for it. A restricted user does not see rows
+    without a practitioner: those are billed at the Tax ID, not by the providers they act for.
+    """
+    chosen = ProviderUser.practitioners.through.objects.filter(provideruser__user_id=user.pk)
+    return ~Exists(chosen) | Q(**{f"{field}_id__in": chosen.values("practitioner_id")})
+
+
+def delegated_admin_required(view):
+    """Manage Users is for the office's delegated administrators: anyone else of the portal
+    gets a 403 that says who manages users, as function_required does for a function."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        profile = provider_user_for(request.user)
+        if profile is None or not profile.is_delegated_admin:
+            return render(
+                request,
+                "providers/users/admin_only.html",
+                {"title": "Not available to you"},
+                status=403,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def granted_tax_ids(user, perm):

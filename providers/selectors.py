@@ -2,7 +2,8 @@
 
 Eligibility is about any member of the carrier: providers check coverage before care, whoever
 the employer. The views let only users holding check_eligibility on a Tax ID ask, and audit
-every answer. Claims and authorizations are those of the Tax IDs the user holds the function on;
+every answer. Claims and authorizations are those of the Tax IDs the user holds the function on
+(and of the individual providers the user acts for, where their administrator chose some);
 anything else is the same 404 as a claim that does not exist.
 """
 
@@ -145,7 +146,7 @@ def claims_for(user, *, tax_id, subscriber="", after=None):
     """
     if tax_id.pk not in _granted_pks(user, "inquire_claims"):
         return []
-    claims = Claim.objects.filter(tax_id=tax_id)
+    claims = Claim.objects.filter(tax_id=tax_id).filter(access.practitioner_scope(user))
     if subscriber:
         root = Member.objects.filter(member_id=subscriber).values(
             root=Coalesce("subscriber_id", "pk")
@@ -181,8 +182,10 @@ def claims_for(user, *, tax_id, subscriber="", after=None):
 
 def get_claim_for(user, pk):
     """A claim of one of the user's Tax IDs with inquire_claims, with its lines; else 404."""
-    claims = Claim.objects.filter(tax_id__in=_granted_pks(user, "inquire_claims")).select_related(
-        "member", "tax_id", "practitioner"
+    claims = (
+        Claim.objects.filter(tax_id__in=_granted_pks(user, "inquire_claims"))
+        .filter(access.practitioner_scope(user))
+        .select_related("member", "tax_id", "practitioner")
     )
     return get_object_or_404(claims, pk=pk)
 
@@ -194,7 +197,7 @@ def authorizations_for(
     newest requested first; at most AUTHORIZATION_LIMIT + 1."""
     authorizations = Authorization.objects.filter(
         tax_id__in=_granted_pks(user, "check_authorizations")
-    )
+    ).filter(access.practitioner_scope(user))
     if number:
         authorizations = authorizations.filter(number=number)
     else:
@@ -213,9 +216,11 @@ def authorizations_for(
 
 def get_authorization_for(user, pk):
     """An authorization of one of the user's Tax IDs with check_authorizations; else 404."""
-    authorizations = Authorization.objects.filter(
-        tax_id__in=_granted_pks(user, "check_authorizations")
-    ).select_related("member", "tax_id", "practitioner")
+    authorizations = (
+        Authorization.objects.filter(tax_id__in=_granted_pks(user, "check_authorizations"))
+        .filter(access.practitioner_scope(user))
+        .select_related("member", "tax_id", "practitioner")
+    )
     return get_object_or_404(authorizations, pk=pk)
 
 

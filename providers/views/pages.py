@@ -2,6 +2,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from portal.accounts.views import audience_sign_in
+from portal.activity.selectors import recent_activity_for
 from portal.views import support_contacts
 from providers import access, selectors
 from providers.access import provider_portal
@@ -48,6 +49,7 @@ def transactions(request):
 @provider_portal
 def account(request):
     profile = access.provider_user_for(request.user)
+    is_admin = profile is not None and profile.is_delegated_admin
     return render(
         request,
         "providers/account.html",
@@ -56,6 +58,8 @@ def account(request):
             "profile": profile,
             "tax_ids": selectors.tax_ids_for(request.user),
             "administered_tax_ids": access.administered_tax_ids(request.user),
+            # What happened to the office's users, for those who manage them.
+            "recent_activity": recent_activity_for(request.user) if is_admin else None,
         },
     )
 
