@@ -16,6 +16,7 @@ every step after it; a new step that draws belongs at the end.
 from django.contrib.auth.hashers import make_password
 
 from billing import demo as billing_demo
+from billing import demo_bill_changes as billing_demo_bill_changes
 from brokers import demo as brokers_demo
 from brokers import demo_documents as brokers_demo_documents
 from commissions import demo as commissions_demo
@@ -32,6 +33,7 @@ from providers import demo_resources as providers_demo_resources
 def build_world(world: World) -> dict:
     """Build the demo world into an empty database; returns the demo logins by email."""
     plans_by = enrollment_demo.plans(world)
+    billing_demo.premium_rates(world, plans_by)
     brokers = brokers_demo.BrokerBuilder(world)
     brokers.agencies_and_brokers()
     providers = providers_demo.ProviderBuilder(world)
@@ -75,4 +77,6 @@ def build_world(world: World) -> dict:
         providers_demo.create_logins,
     ):
         users.update(create_logins(world, password_hash))
+    # Changes asked from bills need the logins that asked and decided them.
+    billing_demo_bill_changes.bill_changes_demo(world, users)
     return users
