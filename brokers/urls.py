@@ -4,6 +4,7 @@ from brokers.views import (
     account,
     book,
     commissions,
+    delegated_groups,
     eligibility,
     groups,
     pages,
@@ -49,7 +50,7 @@ urlpatterns = [
     path("eligibility/applications/", eligibility.application_list, name="application-list"),
     path(
         "eligibility/group-billing-enrollment/",
-        eligibility.delegated_group_list,
+        delegated_groups.delegated_group_list,
         name="delegated-group-list",
     ),
     # (end of Eligibility, Status & Activity)

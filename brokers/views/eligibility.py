@@ -1,5 +1,5 @@
-"""Eligibility, Status & Activity: eligibility lookup, IFP application status, and the groups
-that delegated billing or enrollment to the broker.
+"""Eligibility, Status & Activity: eligibility lookup and IFP application status (its third tab,
+the groups that delegated billing or enrollment to the broker, is views/delegated_groups.py).
 
 The lookup is a POST: a last name and date of birth are PHI and stay out of URLs, browser
 history and access logs. Every search is audited with the members it found.
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brokers import access, selectors
-from brokers.access import GRANTABLE_FUNCTIONS, Tool, broker_portal, tool_required
+from brokers.access import Tool, broker_portal, tool_required
 from brokers.forms.eligibility import ApplicationFilterForm, EligibilityForm
 from enrollment.models import IFPApplication, Member
 from portal.audit.models import AuditEvent
@@ -29,16 +29,6 @@ APPLICATION_COLUMNS = [
     ("Received", "received"),
     ("Status date", "changed"),
 ]
-# The functions an employer may delegate, in the words of the employer's grant page.
-FUNCTION_WORDS = {
-    "view_invoice": "View invoice",
-    "view_payment_history": "Payment history",
-    "view_balance": "Balance",
-    "pay_bill": "Pay bill",
-    "perform_enrollment": "Perform enrollment",
-    "receive_enrollment_notifications": "Enrollment notifications",
-    "run_reports": "Run reports",
-}
 TITLE = "Eligibility, Status & Activity"
 eligibility_tool = tool_required(Tool.ELIGIBILITY)
 
@@ -155,33 +145,3 @@ def application_list(request):
         request, "brokers/eligibility/application_list.html", "application-results"
     )
     return render(request, template, context)
-
-
-@require_GET
-@broker_portal
-@eligibility_tool
-def delegated_group_list(request):
-    """Group Billing & Enrollment: the groups whose employers delegated functions to the broker."""
-    grants = [
-        {
-            "group": grant.group,
-            "functions": [
-                FUNCTION_WORDS[name] for name in GRANTABLE_FUNCTIONS if name in grant.functions
-            ],
-            "updated_at": grant.updated_at,
-            # Where the broker works the group's bills (brokers:billing, the employer's views).
-            "bills": "view_invoice" in grant.functions,
-            "payment_history": "view_payment_history" in grant.functions,
-        }
-        for grant in selectors.delegated_groups_for(request.user)
-    ]
-    return render(
-        request,
-        "brokers/eligibility/delegated_group_list.html",
-        {
-            "title": "Group Billing & Enrollment",
-            "breadcrumbs": [_section_crumb()],
-            "tab": "groups",
-            "grants": [grant for grant in grants if grant["functions"]],
-        },
-    )

@@ -1,4 +1,5 @@
-"""Eligibility, Status & Activity: eligibility lookup, IFP application status, delegated groups."""
+"""Eligibility, Status & Activity: eligibility lookup and IFP application status (the delegated
+groups tab is tests/brokers/test_delegated_groups.py)."""
 
 import datetime
 
@@ -362,44 +363,6 @@ def test_application_list_query_count_does_not_grow(
     # the count, the page, the audit insert, the session save (3).
     with django_assert_max_num_queries(9):
         client.get(APPLICATIONS)
-
-
-# Group Billing & Enrollment.
-
-
-def test_delegated_groups_with_what_each_allows(cast, client):
-    body = logged_in(client, cast.broker).get(DELEGATED).content.decode()
-    granted, not_granted = cast.employer_groups[:2], cast.employer_groups[2]
-    for group in granted:
-        assert reverse("brokers:group-detail", args=[group.pk]) in body
-    assert not_granted.number not in body
-    for words in ("View invoice", "Payment history", "Balance", "Perform enrollment"):
-        assert words in body
-    assert "Pay bill" not in body and "Run reports" not in body
-
-
-def test_staff_see_the_offices_delegated_groups(cast, client):
-    body = logged_in(client, cast.staff).get(DELEGATED).content.decode()
-    assert cast.employer_groups[0].number in body
-
-
-def test_no_delegated_groups_says_so(cast, client):
-    body = logged_in(client, cast.broker2).get(DELEGATED).content.decode()
-    assert "No employer has delegated billing or enrollment to you yet." in body
-
-
-def test_delegated_groups_query_count_does_not_grow(cast, client, django_assert_max_num_queries):
-    broker = access.broker_for(cast.broker)
-    from brokers.services import broker_of_record_start
-    from employers.services import broker_access_grant
-
-    for _ in range(5):
-        group = f.GroupFactory()
-        broker_of_record_start(group=group, broker=broker, start_date=group.suffix_effective_date)
-        broker_access_grant(group=group, broker=broker, functions=["pay_bill"], by=cast.employer)
-    client = logged_in(client, cast.broker)
-    with django_assert_max_num_queries(8):
-        client.get(DELEGATED)
 
 
 def test_member_model_label_is_what_the_audit_says():
