@@ -12,7 +12,17 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from billing import bill_changes, generation
-from billing.models import AmountChangeRequest, Invoice, InvoiceLine, Payment, PremiumRate
+from billing.models import (
+    AmountChangeRequest,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentAccount,
+    PaymentSubmission,
+    PremiumRate,
+    RecurringPayment,
+)
+from portal.admin_mixins import ReadOnlyAdmin
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 
@@ -142,7 +152,7 @@ class PaymentAdmin(admin.ModelAdmin):
     list_filter = ["method", "status"]
     search_fields = ["group__number", "reference"]
     list_select_related = ["group"]
-    raw_id_fields = ["group", "invoice", "recorded_by"]
+    raw_id_fields = ["group", "invoice", "recorded_by", "account", "submission", "recurring"]
     date_hierarchy = "received_on"
 
 
@@ -304,3 +314,73 @@ class AmountChangeRequestAdmin(admin.ModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/billing/amountchangerequest/decide.html", context)
+
+
+# Payment accounts, recurring payments and submissions change only through billing.payments
+# (employers' own pages); ops read them to answer questions. The account token is the
+# gateway's key to the bank account: it is never shown, here or anywhere.
+
+
+@admin.register(PaymentAccount)
+class PaymentAccountAdmin(ReadOnlyAdmin):
+    list_display = [
+        "nickname",
+        "employer",
+        "account_type",
+        "account_last4",
+        "created_at",
+        "removed_at",
+    ]
+    list_filter = ["account_type", ("removed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["nickname", "employer__name", "account_last4"]
+    list_select_related = ["employer"]
+    fields = [
+        "employer",
+        "nickname",
+        "holder_name",
+        "account_type",
+        "routing_number",
+        "account_last4",
+        "created_by",
+        "created_at",
+        "removed_at",
+    ]
+    show_full_result_count = False
+
+
+@admin.register(RecurringPayment)
+class RecurringPaymentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "group",
+        "day_of_month",
+        "amount_kind",
+        "fixed_amount",
+        "account",
+        "last_paid_period",
+        "cancelled_at",
+    ]
+    list_filter = ["amount_kind", ("cancelled_at", admin.EmptyFieldListFilter)]
+    search_fields = ["group__number", "group__name"]
+    list_select_related = ["group", "account"]
+    show_full_result_count = False
+
+
+class SubmissionPaymentInline(admin.TabularInline):
+    model = Payment
+    fields = ["invoice", "group", "account", "amount", "received_on", "status", "gateway_reference"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentSubmission)
+class PaymentSubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "employer", "submitted_by", "on_behalf_of", "created_at"]
+    search_fields = ["idempotency_key", "employer__name", "submitted_by__email"]
+    list_select_related = ["employer", "submitted_by"]
+    date_hierarchy = "created_at"
+    inlines = [SubmissionPaymentInline]
+    show_full_result_count = False

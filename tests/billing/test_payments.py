@@ -420,3 +420,12 @@ def test_a_cancelled_recurring_payment_or_one_starting_later_pays_nothing(cast, 
 def test_the_beat_schedule_runs_the_payment_tasks_daily(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"billing.tasks.recurring_payments_make", "billing.tasks.payments_process"} <= tasks
+
+
+def test_the_admin_shows_an_account_but_never_its_token(admin_client, account):
+    page = admin_client.get(f"/admin/billing/paymentaccount/{account.pk}/change/").text
+    assert "Operating" in page and account.routing_number in page
+    assert account.account_token not in page
+    assert admin_client.get("/admin/billing/paymentaccount/add/").status_code == 403
+    listing = admin_client.get("/admin/billing/paymentsubmission/")
+    assert listing.status_code == 200
