@@ -26,8 +26,15 @@ PASSWORD_HASH_KEY = "providers_first_sign_in_password"  # noqa: S105 - a session
 TOTP_SECRET_KEY = "providers_first_sign_in_totp"  # noqa: S105 - a session key
 
 # Reachable during the first sign-in: its own pages, signing out, the terms, and allauth's
-# authenticator pages (where PORTAL_REQUIRE_MFA sends everyone without one, first).
-ALLOWED_PREFIXES = ("/static/", "/healthz", "/accounts/2fa/", "/accounts/logout/")
+# authenticator pages with the password check they may ask for (where PORTAL_REQUIRE_MFA
+# sends everyone without an authenticator, first).
+ALLOWED_PREFIXES = (
+    "/static/",
+    "/healthz",
+    "/accounts/2fa/",
+    "/accounts/reauthenticate/",
+    "/accounts/logout/",
+)
 ALLOWED_URL_NAMES = (
     "providers:first-sign-in",
     "providers:first-sign-in-terms",

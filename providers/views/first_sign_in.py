@@ -83,7 +83,7 @@ def first_sign_in(request):
 @_at_step("terms")
 def terms(request, profile):
     """Step 1: the Terms of Use, agreed to."""
-    form = TermsForm(request.POST or None)
+    form = TermsForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         user_admin.first_sign_in_terms_accept(profile=profile)
         return _go_to("password")
@@ -100,7 +100,7 @@ def terms(request, profile):
 @_at_step("password")
 def password(request, profile):
     """Step 2: the user's own password in place of the temporary one."""
-    form = NewPasswordForm(request.POST or None, user=request.user)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None, user=request.user)
     if form.is_valid():
         password_hash = make_password(form.cleaned_data["new_password1"])
         if Authenticator.objects.filter(user=request.user).exists():
@@ -119,7 +119,7 @@ def password(request, profile):
 def authenticator(request, profile):
     """Step 3: an authenticator app (allauth's TOTP), whose first code finishes the sign-in."""
     secret = request.session.setdefault(TOTP_SECRET_KEY, generate_totp_secret())
-    form = AuthenticatorForm(request.POST or None, totp_secret=secret)
+    form = AuthenticatorForm(request.POST if request.method == "POST" else None, totp_secret=secret)
     if form.is_valid():
         return _complete(request, profile, request.session[PASSWORD_HASH_KEY], totp_secret=secret)
     return _render(
