@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 
 from billing import demo as billing_demo
 from billing import demo_bill_changes as billing_demo_bill_changes
+from billing import demo_payments as billing_demo_payments
 from brokers import demo as brokers_demo
 from brokers import demo_documents as brokers_demo_documents
 from commissions import demo as commissions_demo
@@ -79,4 +80,6 @@ def build_world(world: World) -> dict:
         users.update(create_logins(world, password_hash))
     # Changes asked from bills need the logins that asked and decided them.
     billing_demo_bill_changes.bill_changes_demo(world, users)
+    # Payment accounts and recurring payments, set up by the logins that own them.
+    billing_demo_payments.payments_demo(world, users)
     return users

@@ -429,3 +429,26 @@ def test_the_admin_shows_an_account_but_never_its_token(admin_client, account):
     assert admin_client.get("/admin/billing/paymentaccount/add/").status_code == 403
     listing = admin_client.get("/admin/billing/paymentsubmission/")
     assert listing.status_code == 200
+
+
+def test_the_demo_sets_up_accounts_and_recurring_payments_through_the_services(cast):
+    from types import SimpleNamespace
+
+    from billing.demo_payments import payments_demo
+
+    employer = cast.employer_groups[0].parent.employer
+    world = SimpleNamespace(
+        tenants=SimpleNamespace(employer=employer, employer_groups=cast.employer_groups),
+        as_of=TODAY,
+    )
+    payments_demo(
+        world, {"employer@demo.test": cast.employer, "groupadmin@demo.test": cast.groupadmin}
+    )
+    assert set(PaymentAccount.objects.values_list("nickname", "account_last4")) == {
+        ("Operating account", "4321"),
+        ("Payroll reserve", "7788"),
+    }
+    assert set(RecurringPayment.objects.values_list("group", "amount_kind", "created_by")) == {
+        (cast.employer_groups[0].pk, "balance_due", cast.employer.pk),
+        (cast.employer_groups[2].pk, "fixed", cast.groupadmin.pk),
+    }
