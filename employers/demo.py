@@ -1,7 +1,8 @@
 """Employers' part of the demo world: the employer administrators among the demo logins, the
-billing and enrollment access employer@ grants broker@ (the employers themselves are
-enrollment's), more administrators for employer@'s Manage Accounts, and a registration key for
-an employer whose primary administrator has not registered yet."""
+billing and enrollment access employer@ grants broker@ (and its line in Manage Broker Access's
+history; the employers themselves are enrollment's), more administrators for employer@'s Manage
+Accounts, and a registration key for an employer whose primary administrator has not registered
+yet."""
 
 import datetime
 
@@ -10,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from employers import access
-from employers.models import EmployerAdmin, EmployerRegistrationKey
+from employers.models import BrokerAccessChange, EmployerAdmin, EmployerRegistrationKey
 from employers.services import (
     broker_access_grant,
     employer_admin_add,
@@ -39,6 +40,17 @@ def create_logins(world: World, password_hash) -> dict:
         broker_access_grant(
             group=group, broker=tenants.broker, functions=cast.GRANTED_FUNCTIONS, by=employer
         )
+    # Its line in Manage Broker Access's history, written straight in: no email while seeding.
+    BrokerAccessChange.objects.create(
+        employer=tenants.employer,
+        broker=tenants.broker,
+        kind=BrokerAccessChange.Kind.GRANTED,
+        by=employer,
+        after={
+            group.number: sorted(cast.GRANTED_FUNCTIONS) for group in tenants.employer_groups[:2]
+        },
+        terms_accepted_at=timezone.now(),
+    )
 
     groupadmin = cast.login_create(
         "groupadmin@demo.test", "Jamie", "Castellanos", Role.EMPLOYER_ADMIN, password_hash
