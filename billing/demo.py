@@ -1,12 +1,21 @@
-"""Billing's part of the demo world: a monthly invoice per group with its lines, and the payments.
+"""Billing's part of the demo world: premium rates, a monthly invoice per group with its lines, and
+the payments.
 
-Premiums follow the plans' metal and the subscribers' tiers; most employers pay the last bill on
-time, "late" payers less often, so some groups carry a balance forward.
+Premiums follow the plans' metal and the subscribers' tiers (`PremiumRate` rows, the carrier's
+rates renewed every January). The months of history are billed here, a plan's head count per
+line and fast; this month's bill of every group comes from the generator (billing.generation),
+one member per line, as the monthly task makes them, so the demo shows its bills and the next
+bill it generates trues them up. Most employers pay the last bill on time, "late" payers less
+often, so some groups carry a balance forward.
 """
 
 import datetime
 
-from billing.models import Invoice, InvoiceLine, Payment
+from django.db.models import Count, Q
+
+from billing import generation
+from billing.models import Invoice, InvoiceLine, Payment, PremiumRate
+from portal.dates import add_months
 from portal.demo.world import World, dollars, month_end, quarters
 
 # Monthly employee-only premium in cents, before the metal factor.
@@ -21,6 +30,59 @@ def plan_rate_cents(plan):
     return round(BASE_RATE_CENTS[plan.plan_type] * METAL_FACTOR[metal])
 
 
+def _renewals(world: World):
+    """The first of the history, then every January 1 up to next month: the rates' dates."""
+    months = world.periods + [add_months(world.this_month, 1)]
+    return [months[0]] + [month for month in months[1:] if month.month == 1]
+
+
+def rate_cents(world: World, plan, tier, period) -> int:
+    """The monthly premium of `plan` for `tier` in `period`, as the PremiumRate rows say."""
+    renewals = sum(1 for day in _renewals(world)[1:] if day <= period)
+    # Quarters: exact in binary, so the history's sums add up on SQLite too.
+    return quarters(plan_rate_cents(plan) * TIER_FACTOR[tier] * RENEWAL_INCREASE**renewals)
+
+
+def premium_rates(world: World, plans_by: dict) -> None:
+    """Every plan's rates by tier, from the first month of history and at each renewal."""
+    rows = [
+        PremiumRate(
+            plan=plan,
+            tier=tier,
+            effective_date=day,
+            monthly_premium=dollars(rate_cents(world, plan, tier, day)),
+        )
+        for plans in plans_by.values()
+        for plan in plans
+        for tier in TIER_FACTOR
+        for day in _renewals(world)
+    ]
+    world.insert(PremiumRate, rows)
+
+
+def _payment(world, f, previous, issued):
+    """The payment of the bill `previous` (invoice, balance due in cents) before the next bill
+    is issued on `issued`, or None when the employer did not pay it in time."""
+    rng = world.rng
+    invoice, balance_due = previous
+    if balance_due <= 0:
+        return None
+    on_time = 0.98 if f.payer == "prompt" else 0.7
+    if rng.random() >= on_time:
+        return None
+    received = invoice.due_date + datetime.timedelta(days=rng.randint(-12, 10))
+    received = min(max(received, invoice.issued_on), issued)
+    return Payment(
+        group=f.group,
+        invoice=invoice,
+        amount=dollars(balance_due),
+        received_on=received,
+        settled_on=received,
+        method=rng.choices(Payment.Method.values, weights=[55, 10, 30, 5])[0],
+        reference=f"{rng.randint(100_000, 999_999)}",
+    )
+
+
 def bills(world: World, facts, coverage_by_group) -> dict:
     """Invoices, their lines and payments for a batch's groups (`enrollment.demo.GroupFacts`).
 
@@ -29,16 +91,21 @@ def bills(world: World, facts, coverage_by_group) -> dict:
     rng = world.rng
     group_premiums = {}
     invoices, lines_of, payments_of = [], [], []
+    generate = []  # the groups billed this month by the generator
     for f in facts:
         group = f.group
         covered = coverage_by_group.get(group.pk, [])
         last_period = (group.cancellation_date or world.as_of).replace(day=1)
         periods = [p for p in world.periods if group.suffix_effective_date <= p <= last_period]
         premiums, previous = {}, None
-        increase = 1.0
         for period in periods:
-            if period.month == group.renewal_month and period != periods[0]:
-                increase *= RENEWAL_INCREASE
+            issued = generation.issue_date(period)
+            payment = _payment(world, f, previous, issued) if previous else None
+            if payment is not None:
+                payments_of.append(payment)
+            if period == world.this_month:
+                generate.append(group.pk)
+                break
             period_end = month_end(period)
             lines, current, subscribers = [], 0, 0
             for plan in f.plans:
@@ -53,8 +120,7 @@ def bills(world: World, facts, coverage_by_group) -> dict:
                 if not counts:
                     continue
                 amount = sum(
-                    quarters(plan_rate_cents(plan) * TIER_FACTOR[tier] * increase) * n
-                    for tier, n in counts.items()
+                    rate_cents(world, plan, tier, period) * n for tier, n in counts.items()
                 )
                 summary = ", ".join(f"{n} {tier}" for tier, n in sorted(counts.items()))
                 lines.append(
@@ -66,7 +132,7 @@ def bills(world: World, facts, coverage_by_group) -> dict:
                 subscribers += sum(counts.values())
             adjustments = 0
             if lines and rng.random() < 0.08:
-                adjustments = rng.choice([-1, 1]) * quarters(plan_rate_cents(f.plans[0]) * increase)
+                adjustments = rng.choice([-1, 1]) * rate_cents(world, f.plans[0], "EE", period)
                 lines.append(
                     InvoiceLine(
                         kind=InvoiceLine.Kind.ADJUSTMENT,
@@ -75,28 +141,12 @@ def bills(world: World, facts, coverage_by_group) -> dict:
                         amount=dollars(adjustments),
                     )
                 )
-            issued = period - datetime.timedelta(days=15)
-            paid, payment = 0, None
-            if previous is not None and previous[1] > 0:
-                on_time = 0.98 if f.payer == "prompt" else 0.7
-                if rng.random() < on_time:
-                    paid = previous[1]
-                    received = previous[0].due_date + datetime.timedelta(days=rng.randint(-12, 10))
-                    received = min(max(received, previous[0].issued_on), issued)
-                    payment = Payment(
-                        group=group,
-                        invoice=previous[0],
-                        amount=dollars(paid),
-                        received_on=received,
-                        settled_on=received,
-                        method=rng.choices(Payment.Method.values, weights=[55, 10, 30, 5])[0],
-                        reference=f"{rng.randint(100_000, 999_999)}",
-                    )
+            paid = round(payment.amount * 100) if payment is not None else 0
             balance_forward = previous[1] if previous else 0
             balance_due = balance_forward + current + adjustments - paid
             invoice = Invoice(
                 group=group,
-                number=f"{group.number}-{period:%y%m}",
+                number=generation.invoice_number(group, period),
                 period_start=period,
                 period_end=period_end,
                 issued_on=issued,
@@ -109,8 +159,6 @@ def bills(world: World, facts, coverage_by_group) -> dict:
             )
             invoices.append(invoice)
             lines_of.append((invoice, lines))
-            if payment is not None:
-                payments_of.append(payment)
             previous = (invoice, balance_due)
             premiums[period] = (subscribers, current)
         group_premiums[group.pk] = premiums
@@ -124,4 +172,28 @@ def bills(world: World, facts, coverage_by_group) -> dict:
     for payment in payments_of:
         payment.invoice_id = payment.invoice.pk
     world.insert(Payment, payments_of)
+
+    this_month = _generate(world, generate)
+    for group_id, premium in this_month.items():
+        group_premiums[group_id][world.this_month] = premium
     return group_premiums
+
+
+def _generate(world, group_ids) -> dict:
+    """This month's bills of `group_ids` from the generator; {group id: (subscribers, cents)}."""
+    outcome = generation.invoices_generate(period=world.this_month, group_ids=group_ids)
+    if outcome.failed:
+        raise RuntimeError(f"The demo's bills could not be generated: {outcome.failed}")
+    world.count(Invoice, group_ids)
+    made = (
+        Invoice.objects.filter(group_id__in=group_ids, period_start=world.this_month)
+        .annotate(
+            subscribers=Count(
+                "lines__member", filter=Q(lines__kind=InvoiceLine.Kind.PREMIUM), distinct=True
+            )
+        )
+        .values_list("group_id", "subscribers", "current_amount")
+    )
+    return {
+        group_id: (subscribers, round(current * 100)) for group_id, subscribers, current in made
+    }

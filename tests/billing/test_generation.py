@@ -4,8 +4,10 @@ reruns that change nothing, and regeneration of one bill."""
 
 import datetime
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from billing import generation, tasks
 from billing.models import Invoice, InvoiceLine, Payment, PremiumRate
@@ -420,3 +422,36 @@ def test_regenerate_refuses_when_payments_made_on_the_bill_exceed_what_it_would_
     november.refresh_from_db()
     assert november.current_amount == Decimal("500.00")
     assert len(premium_lines(november)) == 1
+
+
+# -- the demo ------------------------------------------------------------------------------------
+
+
+def test_the_demo_bills_this_month_with_the_generator_and_next_month_follows(db):
+    as_of = datetime.date(2026, 11, 20)
+    call_command("seed_demo", scale=0.05, as_of=as_of, stdout=StringIO())
+    this_month = Invoice.objects.filter(period_start=NOV)
+
+    # Every bill of the month is itemised per subscriber at the loaded rates...
+    assert this_month.exists()
+    assert not InvoiceLine.objects.filter(
+        invoice__period_start=NOV, kind=InvoiceLine.Kind.PREMIUM, member__isnull=True
+    ).exists()
+    assert PremiumRate.objects.filter(effective_date=datetime.date(2026, 1, 1)).exists()
+    # ...and carries the last bill of the history forward (except where the demo approved a
+    # change of the amount due on that bill afterwards: billing.demo_bill_changes).
+    for invoice in this_month.select_related("group"):
+        previous = (
+            Invoice.objects.filter(group=invoice.group, period_start__lt=NOV)
+            .order_by("period_start")
+            .last()
+        )
+        if previous and previous.amount_change_requests.filter(status="approved").exists():
+            continue
+        assert invoice.balance_forward == (previous.balance_due if previous else 0)
+
+    # From December's issue date (11/16) on, the daily task bills December for every active group.
+    due = generation.groups_to_bill(DEC)
+    outcome = generation.invoices_generate(period=DEC, group_ids=due)
+    assert (outcome.created, outcome.failed) == (len(due), {})
+    assert generation.groups_to_bill(DEC) == []
