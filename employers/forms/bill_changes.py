@@ -27,6 +27,29 @@ class RosterChangeForm(RequestForm):
         )
 
 
+class RosterChangeConfirmForm(RosterChangeForm):
+    """The review step: the same answers, hidden, and for a family the employee's last name
+    typed, as Manage Enrollment's cancellation asks (every dependent loses coverage too)."""
+
+    confirmation = forms.CharField(label="Type the employee's last name to confirm", required=False)
+
+    def __init__(self, *args, expected="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+        for name in ("member", "end_date", "reason", "on_behalf_of"):
+            self.fields[name].widget = forms.HiddenInput()
+        if not expected:
+            self.fields["confirmation"].widget = forms.HiddenInput()
+
+    def clean_confirmation(self):
+        typed = self.cleaned_data["confirmation"].strip()
+        if self.expected and typed.casefold() != self.expected.casefold():
+            raise forms.ValidationError(
+                f"Type {self.expected} exactly to confirm that the whole family loses coverage."
+            )
+        return typed
+
+
 class AmountChangeForm(forms.Form):
     requested_amount = forms.DecimalField(
         label="Amount you expect to pay",

@@ -6,6 +6,7 @@ A bill is found through the administrator's view_invoice groups (404 otherwise);
 bill they see but may not make answers 403, as Manage Enrollment's change pages do.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -19,7 +20,12 @@ from billing.bill_changes import BillChangeError
 from billing.models import AmountChangeRequest
 from employers import access, selectors
 from employers.access import employer_portal
-from employers.forms.bill_changes import AmountChangeForm, BillingPreferencesForm, RosterChangeForm
+from employers.forms.bill_changes import (
+    AmountChangeForm,
+    BillingPreferencesForm,
+    RosterChangeConfirmForm,
+    RosterChangeForm,
+)
 from employers.models import EmployerAdmin
 from enrollment import services as enrollment_services
 from enrollment.services import EnrollmentError
@@ -101,38 +107,75 @@ def _bill_crumbs(invoice):
 @require_http_methods(["GET", "POST"])
 @employer_portal
 def roster_change(request, pk):
-    """Report a change to the bill's roster: someone left. It ends their coverage through the
-    enrollment services, and the bill shows it pending until the next bill credits it."""
+    """Report a change to the bill's roster: someone left. Like Manage Enrollment's
+    cancellation, a review names everyone who loses coverage before anything changes (typing
+    the last name, for a family); then the enrollment services end it, and the bill shows it
+    pending until the next bill credits it."""
     invoice = _bill_to_change(request, pk, "perform_enrollment")
     members = bill_changes.roster_members(invoice).order_by("last_name", "first_name", "pk")
+    step = request.POST.get("step", "") if request.method == "POST" else ""
     initial = {"member": request.GET.get("member")} if request.GET.get("member") else {}
-    form = RosterChangeForm(_posted(request), members=members, initial=initial)
-    error = None
-    if form.is_valid():
-        member, end_date = form.cleaned_data["member"], form.cleaned_data["end_date"]
+    form = RosterChangeForm(
+        request.POST if step in ("review", "confirm") else None, members=members, initial=initial
+    )
+    error, losing = None, None
+    if step in ("review", "confirm") and form.is_valid():
         try:
-            losing = enrollment_services.cancellation_preview(member, end_date)
-            bill_changes.roster_change_report(
-                invoice=invoice,
-                member=member,
-                end_date=end_date,
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-                **form.request_kwargs(),
+            losing = enrollment_services.cancellation_preview(
+                form.cleaned_data["member"], form.cleaned_data["end_date"]
             )
         except EnrollmentError as e:
             error = e.message
-        else:
+    if losing is not None:
+        member, end_date = form.cleaned_data["member"], form.cleaned_data["end_date"]
+        expected = member.last_name if len(losing) > 1 else ""
+        confirm = RosterChangeConfirmForm(
+            request.POST if step == "confirm" else None,
+            members=members,
+            expected=expected,
+            initial=form.cleaned_data,
+        )
+        if step == "confirm" and confirm.is_valid():
+            try:
+                bill_changes.roster_change_report(
+                    invoice=invoice,
+                    member=member,
+                    end_date=end_date,
+                    reason=confirm.cleaned_data["reason"],
+                    by=request.user,
+                    **confirm.request_kwargs(),
+                )
+            except EnrollmentError as e:
+                error = e.message
+            else:
+                audit_record(
+                    request=request, action=AuditEvent.Action.CHANGE, objects=[m for m, _ in losing]
+                )
+                names = ", ".join(f"{m.first_name} {m.last_name}" for m, _ in losing)
+                messages.success(
+                    request,
+                    f"Coverage ends on {end_date:%m/%d/%Y} for {names}. The next bill credits "
+                    "what this one charged after that day.",
+                )
+                return redirect("employers:invoice-detail", pk=invoice.pk)
+        if error is None:
             audit_record(
-                request=request, action=AuditEvent.Action.CHANGE, objects=[m for m, _ in losing]
+                request=request, action=AuditEvent.Action.VIEW, objects=[m for m, _ in losing]
             )
-            names = ", ".join(f"{m.first_name} {m.last_name}" for m, _ in losing)
-            messages.success(
+            return render(
                 request,
-                f"Coverage ends on {end_date:%m/%d/%Y} for {names}. The next bill credits what "
-                "this one charged after that day.",
+                "employers/bill_changes/roster_change_review.html",
+                {
+                    "title": "Review the change",
+                    "breadcrumbs": _bill_crumbs(invoice),
+                    "invoice": invoice,
+                    "form": confirm,
+                    "losing": losing,
+                    "end_date": end_date,
+                    "family": bool(expected),
+                    "reinstate_days": settings.ENROLLMENT_REINSTATE_DAYS,
+                },
             )
-            return redirect("employers:invoice-detail", pk=invoice.pk)
     audit_record(request=request, action=AuditEvent.Action.VIEW, objects=[invoice])
     return render(
         request,

@@ -55,7 +55,13 @@ def test_report_a_leaver_and_request_a_different_amount_from_the_bill(live_cast,
     )
     page.get_by_label("Last day of coverage").fill(left_on.isoformat())
     page.get_by_label("Reason").select_option(label="Employment ended")
-    page.get_by_role("button", name="Report the change").click()
+    page.get_by_role("button", name="Review the change").click()
+    expect(page.get_by_role("alert")).to_contain_text("1 person loses coverage after")
+    expect(page.get_by_role("table", name="Who loses coverage, and when")).to_contain_text(
+        "Ada Lovelace"
+    )
+    assert_accessible(page, axe_source)
+    page.get_by_role("button", name="Confirm the change").click()
 
     # then the bill shows Ada pending
     expect(page.get_by_role("heading", level=1, name="Invoice OWN-NOW")).to_be_visible()

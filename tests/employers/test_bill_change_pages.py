@@ -115,23 +115,29 @@ def test_the_bill_offers_the_changes_to_who_may_make_them(client, cast, bills):
 # -- Report a change ----------------------------------------------------------------------------
 
 
-def test_reporting_a_leaver_ends_coverage_and_the_bill_shows_it_pending(client, cast, bills):
+def test_reporting_a_leaver_reviews_then_ends_coverage_and_the_bill_shows_it_pending(
+    client, cast, bills
+):
     bill = bills["own"]
     member = _member(bill)
+    url = _url("invoice-roster-change", bill)
     client.force_login(cast.groupadmin)
-    assert "Lovelace, Ada" in client.get(_url("invoice-roster-change", bill)).text
+    assert "Lovelace, Ada" in client.get(url).text
+    answers = {"member": member.pk, "end_date": "2026-11-03", "reason": "employment_ended"}
 
-    response = client.post(
-        _url("invoice-roster-change", bill),
-        {"member": member.pk, "end_date": "2026-11-03", "reason": "employment_ended"},
-        follow=True,
-    )
+    # The review names who loses coverage; nothing has changed yet.
+    review = client.post(url, {**answers, "step": "review"})
+    assert "1 person loses coverage after 11/03/2026." in review.text
+    assert "Ada Lovelace" in review.text
+    assert not EnrollmentEvent.objects.exists()
+
+    response = client.post(url, {**answers, "step": "confirm"}, follow=True)
 
     assert response.redirect_chain[-1][0] == _detail(bill)
     assert "Coverage ends on 11/03/2026 for Ada Lovelace" in response.text
     assert (
-        'Pending: ends <time datetime="2026-11-03">11/03/2026</time></strong> — credited on the next bill'
-        in response.text
+        'Pending: ends <time datetime="2026-11-03">11/03/2026</time></strong> — credited on the '
+        "next bill" in response.text
     )
     event = EnrollmentEvent.objects.get(member=member)
     assert (event.kind, event.by, event.effective_date) == (
@@ -139,6 +145,28 @@ def test_reporting_a_leaver_ends_coverage_and_the_bill_shows_it_pending(client, 
         cast.groupadmin,
         D(2026, 11, 3),
     )
+
+
+def test_a_family_is_ended_only_with_the_employee_s_last_name_typed(client, cast, bills):
+    bill = bills["own"]
+    employee = _member(bill)
+    child = f.DependentFactory(subscriber=employee, first_name="Byron", last_name="Lovelace")
+    f.CoverageFactory(member=child, tier=Coverage.Tier.EMPLOYEE)
+    url = _url("invoice-roster-change", bill)
+    answers = {"member": employee.pk, "end_date": "2026-11-03", "reason": "employment_ended"}
+    client.force_login(cast.employer)
+
+    review = client.post(url, {**answers, "step": "review"})
+    assert "2 people lose coverage after 11/03/2026." in review.text
+    refused = client.post(url, {**answers, "step": "confirm", "confirmation": "Byron"})
+    assert "Type Lovelace exactly" in refused.text
+    assert not EnrollmentEvent.objects.exists()
+
+    client.post(url, {**answers, "step": "confirm", "confirmation": "lovelace"})
+    assert set(EnrollmentEvent.objects.values_list("member_id", flat=True)) == {
+        employee.pk,
+        child.pk,
+    }
 
 
 @pytest.mark.parametrize(
@@ -152,11 +180,12 @@ def test_reporting_a_leaver_ends_coverage_and_the_bill_shows_it_pending(client, 
 def test_a_roster_change_refused_shows_why_and_changes_nothing(client, cast, bills, data, message):
     bill = bills["own"]
     client.force_login(cast.groupadmin)
-    response = client.post(
-        _url("invoice-roster-change", bill), {"member": _member(bill).pk, **data}
-    )
-    assert response.status_code == 200
-    assert message in response.text and "Nothing has been changed." in response.text
+    for step in ("review", "confirm"):
+        response = client.post(
+            _url("invoice-roster-change", bill), {"member": _member(bill).pk, **data, "step": step}
+        )
+        assert response.status_code == 200
+        assert message in response.text and "Nothing has been changed." in response.text, step
     assert not EnrollmentEvent.objects.exists()
     assert not Coverage.objects.filter(end_date__isnull=False).exists()
 
@@ -165,7 +194,12 @@ def test_a_member_of_another_bill_cannot_be_reported_on_this_one(client, cast, b
     client.force_login(cast.employer)
     response = client.post(
         _url("invoice-roster-change", bills["own"]),
-        {"member": _member(bills["sibling"]).pk, "end_date": "2026-11-03", "reason": "other"},
+        {
+            "member": _member(bills["sibling"]).pk,
+            "end_date": "2026-11-03",
+            "reason": "other",
+            "step": "confirm",
+        },
     )
     assert "Select a valid choice." in response.text
     assert not EnrollmentEvent.objects.exists()
