@@ -10,7 +10,9 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from portal.accounts.models import Role
@@ -22,6 +24,8 @@ PROVIDER_SORTS = {
     "specialty": ("specialty", "last_name", "first_name"),
     "location": ("city", "zip_code", "last_name", "first_name"),
 }
+SPECIALTIES_CACHE_KEY = "providers:network-specialties"
+SPECIALTIES_CACHE_SECONDS = 15 * 60
 POLICY_SORTS = {
     "title": ("title",),
     "number": ("number",),
@@ -51,17 +55,21 @@ def participating_providers_for(
     """
     if not _is_provider(user):
         return Practitioner.objects.none()
-    practitioners = Practitioner.objects.filter(is_participating=True)
-    for word in name.split():
+    # Prefixes as lower(x) LIKE 'pre%': the expressions of the partial indexes of providers
+    # migration 0005 (istartswith's UPPER() would miss them).
+    practitioners = Practitioner.objects.filter(is_participating=True).alias(
+        last_ci=Lower("last_name"), first_ci=Lower("first_name"), city_ci=Lower("city")
+    )
+    for word in name.lower().split():
         practitioners = practitioners.filter(
-            Q(last_name__istartswith=word) | Q(first_name__istartswith=word)
+            Q(last_ci__startswith=word) | Q(first_ci__startswith=word)
         )
     if specialty:
         practitioners = practitioners.filter(specialty=specialty)
     if location.isdigit():
         practitioners = practitioners.filter(zip_code__startswith=location)
     elif location:
-        practitioners = practitioners.filter(city__istartswith=location)
+        practitioners = practitioners.filter(city_ci__startswith=location.lower())
     if accepting:
         practitioners = practitioners.filter(accepting_new_patients=True)
     practitioners = practitioners.select_related("organization").only(
@@ -79,13 +87,21 @@ def participating_providers_for(
 
 
 def provider_specialties():
-    """The specialties of the participating network, for the search's choice of specialty."""
-    specialties = (
-        Practitioner.objects.filter(is_participating=True)
-        .exclude(specialty="")
-        .values_list("specialty", flat=True)
-    )
-    return list(specialties.order_by("specialty").distinct())
+    """The specialties of the participating network, for the search's choice of specialty.
+
+    Kept in the cache for SPECIALTIES_CACHE_SECONDS: the DISTINCT reads the whole network on
+    every search, and the list changes when ops add a specialty, a few times a year."""
+    specialties = cache.get(SPECIALTIES_CACHE_KEY)
+    if specialties is None:
+        specialties = list(
+            Practitioner.objects.filter(is_participating=True)
+            .exclude(specialty="")
+            .order_by("specialty")
+            .values_list("specialty", flat=True)
+            .distinct()
+        )
+        cache.set(SPECIALTIES_CACHE_KEY, specialties, SPECIALTIES_CACHE_SECONDS)
+    return specialties
 
 
 def policies_for(user, *, query="", kind="", category="", sort="title"):
