@@ -227,10 +227,11 @@ def amount_change_approve(*, change_request, by, note=""):
     invoice = Invoice.objects.select_for_update().get(pk=change.invoice_id)
     difference = change.requested_amount - invoice.balance_due
     if difference:
+        asked_on = timezone.localdate(change.requested_at)
         InvoiceLine.objects.create(
             invoice=invoice,
             kind=InvoiceLine.Kind.ADJUSTMENT,
-            description=f"Amount due changed on your request of {timezone.localdate(change.requested_at):%m/%d/%Y}",
+            description=f"Amount due changed on your request of {asked_on:%m/%d/%Y}",
             amount=difference,
         )
         invoice.adjustments += difference
