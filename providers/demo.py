@@ -18,6 +18,7 @@ from portal.demo.world import (
     World,
     dollars,
 )
+from providers.demo_registration import registration_demo
 from providers.models import (
     Authorization,
     Claim,
@@ -359,4 +360,6 @@ def create_logins(world: World, password_hash) -> dict:
         tax_ids=tenants.other_org_tax_ids,
         functions=("inquire_claims", "check_authorizations"),
     )
+    # The registration queue's demo needs ops@, who decided one of its requests.
+    registration_demo(world)
     return {user.email: user for user in (provider, provideruser, provider2)}

@@ -457,7 +457,11 @@ def provider_registration_complete(*, token, password: str, totp_secret: str) ->
     return user
 
 
-def pending_first():
+def queue_ordering() -> list:
     """The queue's order: requests awaiting verification first, oldest first within each."""
     awaiting = Case(When(status=Status.PENDING, then=Value(0)), default=Value(1))
-    return RegistrationRequest.objects.order_by(awaiting, "submitted_at", "pk")
+    return [awaiting.asc(), "submitted_at", "pk"]
+
+
+def pending_first():
+    return RegistrationRequest.objects.order_by(*queue_ordering())

@@ -6,7 +6,6 @@ providers.registration, which emails the registrant and audits the decision."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.dateformat import format as date_format
@@ -28,6 +27,35 @@ class RegistrationRejectForm(forms.Form):
     )
 
 
+class QueueFilter(admin.SimpleListFilter):
+    """The queue opens on the requests awaiting verification, which the (status, submitted_at)
+    index serves however many decided requests years of registrations leave behind; "All"
+    lists every request, those awaiting verification first."""
+
+    title = "queue"
+    parameter_name = "queue"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*Status.choices, (self.ALL, "All requests")]
+
+    def value(self):
+        return super().value() or Status.PENDING
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
 @admin.register(RegistrationRequest)
 class RegistrationRequestAdmin(admin.ModelAdmin):
     list_display = [
@@ -40,7 +68,8 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
         "status",
         "records",
     ]
-    list_filter = ["status", "account_type", "user_type"]
+    list_filter = [QueueFilter, "account_type", "user_type"]
+    list_per_page = 50
     search_fields = [
         "transaction_id",
         "organization_name",
@@ -96,9 +125,10 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin_provider_registration.css"]}
 
     def get_ordering(self, request):
-        # Awaiting verification first, each group oldest first: the queue's working order.
-        awaiting = Case(When(status=Status.PENDING, then=Value(0)), default=Value(1))
-        return [awaiting.asc(), "submitted_at", "pk"]
+        # Oldest first; in "All", those awaiting verification before the decided ones.
+        if request.GET.get(QueueFilter.parameter_name) != QueueFilter.ALL:
+            return ["submitted_at", "pk"]
+        return registration.queue_ordering()
 
     def has_add_permission(self, request):
         return False

@@ -513,7 +513,13 @@ def test_the_queue_lists_pending_first_oldest_first_with_the_target(
     with django_assert_num_queries(9):
         response = client.get(url)
 
-    assert list(response.context["cl"].result_list) == [older, newer, decided]
+    # The queue opens on the requests awaiting verification; All puts them first.
+    assert list(response.context["cl"].result_list) == [older, newer]
+    everything = client.get(url, {"queue": "all"})
+    assert list(everything.context["cl"].result_list) == [older, newer, decided]
+    rejected = client.get(url, {"queue": "rejected"})
+    assert list(rejected.context["cl"].result_list) == [decided]
+    assert client.get(url, {"queue": "nonsense"}).status_code == 200
     assert "Overdue: due" in response.text
     assert response.text.count("registration-overdue") == 1
     assert "Tax ID on file, license on file" in response.text
@@ -640,7 +646,7 @@ def test_a_new_link_replaces_the_old_one(
     client.force_login(cast.ops)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("admin:providers_registrationrequest_changelist"),
+            reverse("admin:providers_registrationrequest_changelist") + "?queue=approved",
             {
                 "action": "resend_link",
                 "_selected_action": [RegistrationRequest.objects.get().pk],
@@ -670,3 +676,43 @@ def test_read_only_ops_and_portal_users_cannot_decide(cast, client):
         assert client.post(approve).status_code == 302  # to the admin's login
     found.refresh_from_db()
     assert found.status == Status.PENDING
+
+
+# The demo ---------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_physician_to_register_and_a_queue_to_work(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from providers import demo_registration as demo
+
+    call_command("seed_demo", stdout=StringIO(), scale=0.05, as_of=datetime.date(2026, 11, 15))
+
+    solo = demo.SOLO
+    result = registration.registration_assess(
+        account_type="physician",
+        user_type="solo",
+        tax_id_number=solo["tax_id"],
+        npi=solo["npi"],
+        license_state=solo["license_state"],
+        license_number=solo["license_number"],
+    )
+    assert result.outcome == Outcome.INSTANT
+    refused = demo.NOT_PARTICIPATING
+    assert (
+        registration.registration_assess(
+            account_type="physician",
+            user_type="solo",
+            tax_id_number=refused["tax_id"],
+            npi=refused["npi"],
+            license_state=refused["license_state"],
+            license_number=refused["license_number"],
+        ).outcome
+        == Outcome.NOT_PARTICIPATING
+    )
+    queue = list(registration.pending_first())
+    assert [r.status for r in queue] == [Status.PENDING] * 3 + [Status.REJECTED]
+    assert registration.registration_is_overdue(queue[0])
+    assert not registration.registration_is_overdue(queue[2])
