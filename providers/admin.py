@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.cache import cache
 
 from portal.admin_mixins import GroupObjectPermissionAdmin, UserObjectPermissionAdmin
 from portal.leaving import is_outside_url
@@ -15,6 +16,7 @@ from providers.models import (
     TaxIdGroupObjectPermission,
     TaxIdUserObjectPermission,
 )
+from providers.resources import SPECIALTIES_CACHE_KEY
 
 
 class TaxIdInline(admin.TabularInline):
@@ -59,6 +61,11 @@ class PractitionerAdmin(admin.ModelAdmin):
     raw_id_fields = ["organization"]
     filter_horizontal = ["tax_ids"]
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new specialty or a practitioner leaving the network shows in the search at once.
+        cache.delete(SPECIALTIES_CACHE_KEY)
 
 
 @admin.register(ProviderUser)

@@ -586,6 +586,33 @@ def test_admin_refuses_a_document_address_that_is_not_http(cast, client):
     assert MedicalPolicy.objects.filter(number="MP-9").exists()
 
 
+def test_a_specialty_ops_add_is_offered_at_once(cast, client, network):
+    client.force_login(cast.provideruser)
+    client.get(SEARCH)  # caches the network's specialties
+    practitioner = network["dee"]
+    tax_id = f.TaxIdFactory(organization=practitioner.organization)
+    client.force_login(cast.ops)
+    data = {
+        "organization": practitioner.organization_id,
+        "tax_ids": [tax_id.pk],
+        "first_name": practitioner.first_name,
+        "last_name": practitioner.last_name,
+        "npi": practitioner.npi,
+        "license_state": practitioner.license_state,
+        "license_number": practitioner.license_number,
+        "specialty": "Neurology",
+        "is_participating": "on",
+        "accepting_new_patients": "on",
+    }
+    change = reverse("admin:providers_practitioner_change", args=[practitioner.pk])
+    response = client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    client.force_login(cast.provideruser)
+    choices = client.get(SEARCH).context["form"].fields["specialty"].choices
+    assert ("Neurology", "Neurology") in choices
+    assert ("Pediatrics", "Pediatrics") not in choices
+
+
 def test_admin_lists_practitioners_participation(cast, client, network):
     client.force_login(cast.ops)
     changelist = reverse("admin:providers_practitioner_changelist")
