@@ -107,11 +107,18 @@ class PaymentForm(forms.Form):
             )
 
     def rows(self):
-        """(invoice, amount field, account field) for each bill, for the template."""
-        return [
-            (invoice, self[f"amount_{invoice.pk}"], self[f"account_{invoice.pk}"])
-            for invoice in self.invoices
-        ]
+        """(invoice, amount field, account field, the account chosen) for each bill, for the
+        template, which writes the inputs out itself: Django's widget templates cost a
+        millisecond or two a field, a third of a second for a page of sixty bills."""
+        rows = []
+        for invoice in self.invoices:
+            amount, account = self[f"amount_{invoice.pk}"], self[f"account_{invoice.pk}"]
+            chosen = account.value() if self.is_bound else None
+            rows.append((invoice, amount, account, str(chosen or "")))
+        return rows
+
+    def account_choices(self):
+        return [(str(a.pk), str(a)) for a in self.accounts]
 
     def clean_pay_on(self):
         day = self.cleaned_data["pay_on"]

@@ -95,6 +95,7 @@ def payment_make(request):
             "tab": "pay",
             "form": form,
             "rows": form.rows(),
+            "account_choices": form.account_choices(),
             "accounts": accounts,
             "error": error,
         },

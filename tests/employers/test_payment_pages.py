@@ -100,7 +100,7 @@ def test_groupadmin_reaches_their_suffix_and_nothing_else(client, cast, scene):
             assert client.post(url, {"nickname": "Mine now"}).status_code == 404, url
     # Only their own suffix's bill is offered.
     rows = client.get(MAKE).context["rows"]
-    assert [invoice.number for invoice, _, _ in rows] == ["OWN-2611"]
+    assert [invoice.number for invoice, *_ in rows] == ["OWN-2611"]
     assert [r.group for r in client.get(RECURRING).context["recurring_payments"]] == [
         cast.employer_groups[0]
     ]
@@ -110,7 +110,7 @@ def test_groupadmin_reaches_their_suffix_and_nothing_else(client, cast, scene):
 
 def test_employer_sees_all_their_suffixes_and_employer2_none_of_them(client, cast, scene):
     client.force_login(cast.employer)
-    numbers = {invoice.number for invoice, _, _ in client.get(MAKE).context["rows"]}
+    numbers = {invoice.number for invoice, *_ in client.get(MAKE).context["rows"]}
     assert numbers == {"OWN-2611", "SIB-2611"}
     client.force_login(cast.employer2)
     assert client.get(_url("payment-account-rename", scene["account"])).status_code == 404
@@ -216,7 +216,7 @@ def test_paying_part_of_a_bill_then_sending_the_form_again_pays_once(client, cas
     page = client.get(_url("payment-confirmation", submission)).text
     assert f"PMT-{submission.pk:08d}" in page and "$300.00" in page
     # What is left of the bill is what the page offers now.
-    [(invoice, _, _)] = client.get(MAKE).context["rows"]
+    [(invoice, *_)] = client.get(MAKE).context["rows"]
     assert invoice.payable == Decimal("500.00")
 
 
