@@ -11,6 +11,7 @@ import datetime
 import secrets
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +26,7 @@ from portal.accounts.services import (
     registration_complete,
     registration_token_issue,
 )
+from portal.activity.services import activity_record
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record_for_user
 from portal.mail import absolute_url, email_send
@@ -134,6 +136,7 @@ def registration_email_in_use(email: str) -> bool:
     awaiting verification: one person, one account, one request at a time."""
     return (
         User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
         or RegistrationRequest.objects.filter(email__iexact=email, status=Status.PENDING).exists()
     )
 
@@ -444,7 +447,19 @@ def provider_registration_complete(*, token, password: str, totp_secret: str) ->
     )
     registration.status = Status.COMPLETED
     registration.save(update_fields=["status"])
-    ProviderUser.objects.filter(user=user).update(terms_accepted_at=user.terms_accepted_at)
+    profile = ProviderUser.objects.get(user=user)
+    profile.terms_accepted_at = user.terms_accepted_at
+    profile.save(update_fields=["terms_accepted_at"])
+    # The office's other administrators should know someone new manages its users.
+    colleagues = ProviderUser.objects.filter(
+        organization_id=profile.organization_id, is_delegated_admin=True
+    ).exclude(user=user)
+    activity_record(
+        recipients=[colleague.user for colleague in colleagues.select_related("user")],
+        summary=f"{user.display_name} registered as a delegated administrator of "
+        f"{registration.organization_name} (transaction ID {registration.transaction_id}).",
+        actor=user,
+    )
     email_send(
         to=[user.email],
         template="provider_registration_active",

@@ -7,7 +7,8 @@ from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import redirect, render
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -238,6 +239,11 @@ def details(request):
             form.add_error("email", EMAIL_IN_USE)
             return render(request, template, context)
         return _not_participating(request, context)
+    except IntegrityError:
+        # The same address registered by a request a moment earlier (a double click): the
+        # first one won, and this one saved nothing.
+        form.add_error("email", EMAIL_IN_USE)
+        return render(request, template, context)
     request.session.pop(WIZARD_KEY, None)
     request.session[RESULT_KEY] = submitted.pk
     return redirect("providers:register-submitted")
@@ -288,7 +294,7 @@ def complete(request, token):
         link = registration_token_check(token, purposes=(registration.REGISTRATION_PURPOSE,))
     except RegistrationLinkError as error:
         return _link_error(request, error)
-    found = RegistrationRequest.objects.get(pk=link.payload["registration"])
+    found = get_object_or_404(RegistrationRequest, pk=link.payload.get("registration"))
     secret = registration_totp_secret(request, link)
     form = RegistrationCompleteForm(request.POST or None, user=link.user, totp_secret=secret)
     if request.method == "POST" and form.is_valid():

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import RegistrationToken, Role, User
+from portal.activity.models import Activity
 from portal.audit.models import AuditEvent
 from providers import registration
 from providers.models import ProviderOrganization, ProviderUser, RegistrationRequest, TaxId
@@ -330,6 +331,19 @@ def test_an_email_address_in_use_is_a_form_error_and_nothing_is_saved(client, of
     assert not ProviderUser.objects.exists()
 
 
+def test_an_address_taken_a_moment_earlier_saves_nothing(client, office, monkeypatch):
+    # A double click: the check passed for both, and the first created the account.
+    f.UserFactory(email="casey.rowan@rowan.example")
+    monkeypatch.setattr(registration, "registration_email_in_use", lambda email: False)
+
+    response = walk(client)
+
+    assert response.status_code == 200
+    assert "already has an account" in response.text
+    assert not RegistrationRequest.objects.exists()
+    assert not ProviderUser.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
@@ -576,6 +590,26 @@ def test_approving_makes_the_office_and_its_administrator_and_emails_the_link(
     ).exists()
     # The link works like the instant one.
     assert client.get(completion_link(mail)).status_code == 200
+
+
+def test_an_offices_administrators_hear_when_another_one_registers(
+    cast, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    tax_id = cast.tax_ids[0]
+    found = pending(organization_name=tax_id.name, tax_id_number=tax_id.number)
+    client.force_login(cast.ops)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:providers_registrationrequest_approve", args=[found.pk]))
+    client.logout()
+    link = completion_link(mailoutbox[-1])
+
+    client.post(link, completion_data(client, link))
+
+    found.refresh_from_db()
+    assert found.status == Status.COMPLETED
+    assert ProviderUser.objects.get(user=found.user).organization == tax_id.organization
+    [line] = Activity.objects.filter(recipient=cast.provider)
+    assert found.transaction_id in line.summary and line.actor == found.user
 
 
 def test_approving_a_solo_practitioner_attaches_to_the_tax_id_on_file(
