@@ -135,11 +135,15 @@ def test_group_admin_may_not_manage_broker_access(cast, client, name):
     assert logged_in(client, cast.groupadmin).get(url).status_code == 403
 
 
-def test_group_admin_cannot_revoke(cast, client):
+def test_group_admin_cannot_revoke_or_submit(cast, client):
     broker = office_broker(cast.broker)
     before = grants_of(broker)
-    assert logged_in(client, cast.groupadmin).post(revoke(broker)).status_code == 403
+    client = logged_in(client, cast.groupadmin)
+    assert client.post(revoke(broker)).status_code == 403
+    data = {"step": "submit", "terms": "on", **choices(cast, g0=["view_invoice", "pay_bill"])}
+    assert client.post(edit(broker), data).status_code == 403
     assert grants_of(broker) == before
+    assert not BrokerAccessChange.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["broker", "staff", "provider", "ops"])
@@ -147,14 +151,15 @@ def test_other_audiences_get_404(cast, client, role):
     assert logged_in(client, getattr(cast, role)).get(SUMMARY).status_code == 404
 
 
-def test_summary_query_count_does_not_grow(cast, client, django_assert_num_queries):
+@pytest.mark.parametrize("extra", [0, 6])
+def test_summary_query_count_does_not_grow(cast, client, django_assert_num_queries, extra):
     employer = cast.employer_groups[0].parent.employer
-    # Two more brokers of record, on two more suffixes, one granted.
-    for n in range(2):
-        group = f.GroupFactory(parent=cast.employer_groups[0].parent, suffix=f"010{n}")
+    # More brokers of record, each on a suffix of their own, every other one granted.
+    for n in range(extra):
+        group = f.GroupFactory(parent=cast.employer_groups[0].parent, suffix=f"{100 + n:04d}")
         other = f.BrokerFactory()
         broker_of_record_start(group=group, broker=other, start_date=group.suffix_effective_date)
-        if n:
+        if n % 2:
             services.broker_access_set(
                 broker=other,
                 employer=employer,
@@ -165,7 +170,8 @@ def test_summary_query_count_does_not_grow(cast, client, django_assert_num_queri
     client = logged_in(client, cast.employer)
     # Session, user, administrator, brokers of record, grants, the session save (3).
     with django_assert_num_queries(8):
-        assert client.get(SUMMARY).status_code == 200
+        body = client.get(SUMMARY).content.decode()
+    assert body.count("Manage access &amp; preferences") == 1 + extra
 
 
 # Access Privileges: who may open a broker's page.
@@ -472,14 +478,25 @@ def test_history_filters_by_broker_and_pages(cast, client):
     assert "27 changes found" in client.get(HISTORY, {"broker": "nope"}).content.decode()
 
 
+def test_history_htmx_swaps_only_the_results(cast, client):
+    _changes(cast, 2)
+    response = logged_in(client, cast.employer).get(
+        HISTORY, {"sort": "kind"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="change-results"
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="change-results">')
+    assert "<h1>" not in body and "2 changes found" in body
+
+
 def test_history_of_another_employer_is_not_shown(cast, client):
     _changes(cast, 1)
     body = logged_in(client, cast.employer2).get(HISTORY).content.decode()
     assert "No broker access has been granted, changed or revoked in the portal yet." in body
 
 
-def test_history_query_count_does_not_grow(cast, client, django_assert_num_queries):
-    _changes(cast, 30)
+@pytest.mark.parametrize("changes", [1, 30])
+def test_history_query_count_does_not_grow(cast, client, django_assert_num_queries, changes):
+    _changes(cast, changes)
     client = logged_in(client, cast.employer)
     # Session, user, administrator, the filter's brokers, the count, the page, the session
     # save (3).
