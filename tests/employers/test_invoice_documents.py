@@ -218,3 +218,11 @@ def test_the_list_and_the_bill_link_to_both_files(client, cast, bill):
     for page in (listing, detail):
         assert _document_url(bill, "pdf") in page
         assert _document_url(bill, "xlsx") in page
+
+
+def test_the_task_for_an_invoice_gone_meanwhile_draws_nothing(db):
+    from billing import tasks
+
+    tasks.invoice_document_generate.delay(999_999, "pdf")
+
+    assert not InvoiceDocument.objects.exists()
