@@ -19,6 +19,7 @@ from portal.demo.world import (
     dollars,
 )
 from providers.demo_registration import registration_demo
+from providers.demo_users import office_users
 from providers.models import (
     Authorization,
     Claim,
@@ -362,4 +363,6 @@ def create_logins(world: World, password_hash) -> dict:
     )
     # The registration queue's demo needs ops@, who decided one of its requests.
     registration_demo(world)
+    # The users provider@ manages (Manage Users).
+    office_users(world, provider, password_hash)
     return {user.email: user for user in (provider, provideruser, provider2)}
