@@ -5,7 +5,12 @@ The cast: employer@ is primary client administrator of employer_groups[0..2], wh
 record is broker@, granted billing and enrollment on [0] and [1]; groupadmin@ administers [0];
 employer2@ and broker2@ are another employer and another broker."""
 
+import threading
+import time
+
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -18,7 +23,7 @@ from portal.accounts.models import Role, User
 from portal.activity.models import Activity
 from portal.audit.models import AuditEvent
 from tests import factories as f
-from tests.cast import BILLING_AND_ENROLLMENT
+from tests.cast import BILLING_AND_ENROLLMENT, build_cast
 
 SUMMARY = reverse("employers:broker-access")
 HISTORY = reverse("employers:broker-access-history")
@@ -565,3 +570,53 @@ def test_a_broker_without_a_login_is_emailed_at_their_contracted_address(
         )
     assert [m.to for m in mailoutbox] == [[unregistered.email]]
     assert not Activity.objects.filter(recipient__in=User.objects.filter(role=Role.BROKER)).exists()
+
+
+# Two administrators' changes at the same moment (PostgreSQL: SQLite has one writer at a time).
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="needs PostgreSQL: SQLite runs one writer at a time, so two changes can't race "
+    "(CI runs this on PostgreSQL; locally set DATABASE_URL=postgres://...)",
+)
+def test_two_changes_at_once_are_kept_one_after_the_other(transactional_db, monkeypatch):
+    # given: two submits that both get past reading the broker's groups before either writes
+    cast = build_cast()
+    broker = office_broker(cast.broker)
+    employer = cast.employer_groups[0].parent.employer
+    real = services._broker_groups_of_record
+
+    def slowly(**kwargs):
+        groups = real(**kwargs)
+        time.sleep(0.3)
+        return groups
+
+    monkeypatch.setattr(services, "_broker_groups_of_record", slowly)
+    choices_of = [
+        {cast.employer_groups[0]: ["view_invoice"]},
+        {cast.employer_groups[2]: ["run_reports"]},
+    ]
+
+    def submit(functions_by_group):
+        try:
+            services.broker_access_set(
+                broker=broker,
+                employer=employer,
+                functions_by_group=functions_by_group,
+                terms_accepted=True,
+                by=User.objects.get(pk=cast.employer.pk),
+            )
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=submit, args=(c,)) for c in choices_of]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # then: the second saw what the first wrote, and the grants are what the last one said
+    first, second = BrokerAccessChange.objects.order_by("pk")
+    assert second.before == first.after
+    assert grants_of(broker) == second.after
