@@ -32,6 +32,12 @@ The rules, for a group (suffix) and a period (a calendar month):
 - **Balance due** = balance forward + current amount + adjustments − payments, which the
   invoice's check constraint also holds the database to.
 
+When: celery beat runs `billing.tasks.invoices_generate_due` daily. From a month's issue date on,
+it queues the bills of every active group covered that month that has none, in batches of
+`BATCH_SIZE` groups (and this month's, for a group that started late); a day that finds them all
+made queues nothing, and a day missed is caught up the next. A cancelled group gets no more
+bills: a retroactive change after its last one is for ops to settle.
+
 Idempotent: generating a group's period that already has an invoice does nothing, and a period
 before the group's latest invoice is refused (the chain of balances forward would break). Each
 group is generated in its own transaction under a lock on its row, which regeneration takes too.
@@ -270,11 +276,11 @@ def _member_names(member_ids):
     }
 
 
-def draft(group, period, *, rates, history=None, issued_on=None, kept_lines=()) -> Draft:
+def draft(group, period, *, rates, issued_on=None, kept_lines=()) -> Draft:
     """The invoice of `group` for `period` as the coverage, rates and payments now say, after
-    the invoices in `history` (the group's earlier ones, see `_history`). `kept_lines` are
-    adjustment lines the generator did not make, kept on a regenerated bill."""
-    history = _history(group, period) if history is None else history
+    the group's earlier invoices. `kept_lines` are adjustment lines the generator did not make,
+    kept on a regenerated bill."""
+    history = _history(group, period)
     issued_on = issued_on or issue_date(period)
     period_end = month_end(period)
     previous = history[-1] if history else None
