@@ -344,10 +344,10 @@ def _submission_make(
     )
     total = sum(line.amount for line in lines)
     bills = len(asked)
-    when = "today" if pay_on <= today else f"for {_fmt(pay_on)}"
+    when = "made today" if pay_on <= today else f"scheduled for {_fmt(pay_on)}"
     summary = (
-        f"Payment of {dollars(total)} to {bills} bill{'s' if bills > 1 else ''} scheduled {when}"
-        f"{' (recurring)' if recurring else ''}, confirmation {number}."
+        f"{'Recurring payment' if recurring else 'Payment'} of {dollars(total)} to {bills} "
+        f"bill{'s' if bills > 1 else ''} {when}, confirmation {number}."
     )
     payer = by or (recurring.created_by if recurring else None)
     _record(
