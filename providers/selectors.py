@@ -146,7 +146,9 @@ def claims_for(user, *, tax_id, subscriber="", after=None):
     """
     if tax_id.pk not in _granted_pks(user, "inquire_claims"):
         return []
-    claims = Claim.objects.filter(tax_id=tax_id).filter(access.practitioner_scope(user))
+    claims = Claim.objects.filter(tax_id=tax_id).filter(
+        access.practitioner_scope(user, "inquire_claims")
+    )
     if subscriber:
         root = Member.objects.filter(member_id=subscriber).values(
             root=Coalesce("subscriber_id", "pk")
@@ -184,7 +186,7 @@ def get_claim_for(user, pk):
     """A claim of one of the user's Tax IDs with inquire_claims, with its lines; else 404."""
     claims = (
         Claim.objects.filter(tax_id__in=_granted_pks(user, "inquire_claims"))
-        .filter(access.practitioner_scope(user))
+        .filter(access.practitioner_scope(user, "inquire_claims"))
         .select_related("member", "tax_id", "practitioner")
     )
     return get_object_or_404(claims, pk=pk)
@@ -197,7 +199,7 @@ def authorizations_for(
     newest requested first; at most AUTHORIZATION_LIMIT + 1."""
     authorizations = Authorization.objects.filter(
         tax_id__in=_granted_pks(user, "check_authorizations")
-    ).filter(access.practitioner_scope(user))
+    ).filter(access.practitioner_scope(user, "check_authorizations"))
     if number:
         authorizations = authorizations.filter(number=number)
     else:
@@ -218,7 +220,7 @@ def get_authorization_for(user, pk):
     """An authorization of one of the user's Tax IDs with check_authorizations; else 404."""
     authorizations = (
         Authorization.objects.filter(tax_id__in=_granted_pks(user, "check_authorizations"))
-        .filter(access.practitioner_scope(user))
+        .filter(access.practitioner_scope(user, "check_authorizations"))
         .select_related("member", "tax_id", "practitioner")
     )
     return get_object_or_404(authorizations, pk=pk)
