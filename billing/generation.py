@@ -5,12 +5,13 @@ The rules, for a group (suffix) and a period (a calendar month):
 - **Premium lines.** One line per coverage period of a subscriber of the group that overlaps the
   month (normally one per covered subscriber; two when a plan or tier changes mid-month), with the
   subscriber as member and the coverage's plan and tier. Dependents are in the subscriber's tier
-  and are never billed on lines of their own. COBRA continuation coverage is billed to the group
-  like any other. The premium is the `PremiumRate` of the plan and tier in effect on the first of
-  the month (the latest `effective_date` on or before it); a month only partly covered is
-  prorated by days covered / days in the month and rounded half up to the cent. A plan and tier
-  with no rate stops the group's bill with `MissingRate`: billing nothing for it would lose money
-  silently.
+  and never billed on their own: each covered dependent has a $0.00 line after their
+  subscriber's, so that the bill's roster names everyone it pays for. COBRA continuation
+  coverage is billed to the group like any other. The premium is the `PremiumRate` of the plan
+  and tier in effect on the first of the month (the latest `effective_date` on or before it); a
+  month only partly covered is prorated by days covered / days in the month and rounded half up
+  to the cent. A plan and tier with no rate stops the group's bill with `MissingRate`: billing
+  nothing for it would lose money silently.
 - **Dates.** Issued 15 days before the month (`ISSUE_DAYS_BEFORE`), due on its first day, and
   numbered `<group number>-<yymm>`, as the demo's bills always were.
 - **Balance forward** is the previous invoice's balance due.
@@ -214,6 +215,22 @@ def _coverages(group, since, period_end):
     )
 
 
+def _dependents_by_subscriber(group, period, period_end):
+    """The group's dependents covered in the month, by their subscriber's id, eldest first."""
+    coverages = (
+        Coverage.objects.filter(group=group, start_date__lte=period_end)
+        .exclude(member__relationship=Member.Relationship.SUBSCRIBER)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period))
+        .select_related("member")
+        .only("member_id", "plan_id", "tier", "member__subscriber_id", "member__member_id")
+        .order_by("member__dob", "member__member_id", "start_date")
+    )
+    by_subscriber = defaultdict(list)
+    for coverage in coverages:
+        by_subscriber[coverage.member.subscriber_id].append(coverage)
+    return by_subscriber
+
+
 def _billed_by_member(group, since, period):
     """Everything billed per member on the group's bills for `since`..the month before `period`,
     and the payment reversals on all its earlier bills (under the key None)."""
@@ -294,6 +311,7 @@ def draft(group, period, *, rates, issued_on=None, kept_lines=()) -> Draft:
         since = history[0].period_start if history else period
 
     coverages = _coverages(group, since, period_end)
+    dependents = _dependents_by_subscriber(group, period, period_end)
     rates.load({c.plan_id for c in coverages})
     premium_lines, should = [], defaultdict(lambda: ZERO)
     rows_of = defaultdict(list)
@@ -326,6 +344,20 @@ def draft(group, period, *, rates, issued_on=None, kept_lines=()) -> Draft:
                     amount=amount,
                 )
             )
+            # The family under the employee, at no charge: the roster shows whom the bill is for.
+            for dependent in dependents.pop(coverage.member_id, []):
+                premium_lines.append(
+                    InvoiceLine(
+                        kind=InvoiceLine.Kind.PREMIUM,
+                        member_id=dependent.member_id,
+                        plan_id=dependent.plan_id,
+                        tier=dependent.tier,
+                        description=(
+                            f"Covered in {coverage.member.member_id}'s {coverage.tier} tier"
+                        ),
+                        amount=ZERO,
+                    )
+                )
 
     billed = _billed_by_member(group, since, period) if history else {}
     reversals = billed.pop(None, ZERO)

@@ -66,7 +66,9 @@ def adjustment_lines(invoice):
     return list(invoice.lines.filter(kind=InvoiceLine.Kind.ADJUSTMENT))
 
 
-def test_one_line_per_subscriber_at_the_rate_of_their_plan_and_tier(group, plan):
+def test_one_line_per_subscriber_at_the_rate_of_their_plan_and_tier_and_dependents_at_0(
+    group, plan
+):
     ee = subscriber(group, plan, tier="EE", last_name="Adams")
     fam = subscriber(group, plan, tier="FAM", last_name="Baker")
     # Dependents are in the subscriber's tier: no line of their own.
@@ -79,7 +81,10 @@ def test_one_line_per_subscriber_at_the_rate_of_their_plan_and_tier(group, plan)
     assert [(line.member, line.plan, line.tier, line.amount) for line in lines] == [
         (ee, plan, "EE", Decimal("500.00")),
         (fam, plan, "FAM", Decimal("1425.00")),
+        # Listed under the employee, so the roster names them, at no charge of their own.
+        (child, plan, "FAM", Decimal("0.00")),
     ]
+    assert lines[2].description == f"Covered in {fam.member_id}'s FAM tier"
     assert lines[0].description == "Premium for November 2026"
     assert invoice.number == f"{group.number}-2611"
     assert (invoice.period_start, invoice.period_end) == (NOV, datetime.date(2026, 11, 30))
