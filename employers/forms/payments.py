@@ -132,6 +132,16 @@ class PaymentForm(forms.Form):
         data = super().clean()
         if not data.get("request_key"):
             raise forms.ValidationError("This form has expired. Open Make a Payment again.")
+        offered = {f"amount_{invoice.pk}" for invoice in self.invoices}
+        if any(
+            key.startswith("amount_") and key not in offered and str(value).strip()
+            for key, value in self.data.items()
+        ):
+            # Paid in full by someone else since the page was drawn (or never the user's to pay).
+            raise forms.ValidationError(
+                "A bill you entered an amount for has nothing left to pay now, or is not one "
+                "you may pay. Check the bills below and submit again."
+            )
         accounts = {str(a.pk): a for a in self.accounts}
         lines = []
         for invoice in self.invoices:

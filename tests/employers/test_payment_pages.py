@@ -261,7 +261,22 @@ def test_a_bill_of_a_sibling_suffix_cannot_be_slipped_into_the_form(client, cast
             f"account_{sibling.pk}": str(scene["account"].pk),
         },
     )
-    assert "Enter an amount for at least one bill." in response.text
+    assert "is not one you may pay" in response.text
+    assert not PaymentSubmission.objects.exists()
+
+
+def test_a_bill_paid_in_full_meanwhile_is_explained(client, cast, scene):
+    client.force_login(cast.groupadmin)
+    bill = scene["own_bill"]
+    data = {
+        "request_key": _form(client)["request_key"].initial,
+        "pay_on": timezone.localdate().isoformat(),
+        f"amount_{bill.pk}": "100.00",
+        f"account_{bill.pk}": str(scene["account"].pk),
+    }
+    PaymentFactory(group=bill.group, invoice=bill, amount=bill.balance_due)
+    response = client.post(MAKE, data)
+    assert "has nothing left to pay now" in response.text
     assert not PaymentSubmission.objects.exists()
 
 
