@@ -64,9 +64,7 @@ urlpatterns = [
     path("account/users/<int:pk>/", users.user_detail, name="user-detail"),
     path("account/users/<int:pk>/disable/", users.user_disable, name="user-disable"),
     path("account/users/<int:pk>/enable/", users.user_enable, name="user-enable"),
-    path(
-        "account/users/<int:pk>/resend/", users.user_sign_in_resend, name="user-sign-in-resend"
-    ),
+    path("account/users/<int:pk>/resend/", users.user_sign_in_resend, name="user-sign-in-resend"),
     path(
         "account/users/<int:pk>/password-reset/",
         users.user_password_reset,
