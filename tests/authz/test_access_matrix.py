@@ -22,7 +22,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.models import Invoice
+from billing.models import Invoice, Payment, PaymentAccount, PaymentSubmission, RecurringPayment
+from brokers.access import broker_for
 from brokers.models import Document
 from commissions.models import CommissionStatement
 from employers.access import Access
@@ -30,7 +31,8 @@ from employers.models import EmployerAdmin, GroupDocument
 from employers.services import employer_user_invite
 from portal.jobs.models import ReportJob
 from portal.jobs.services import report_job_request
-from providers.models import Authorization, Claim
+from portal.leaving import leaving_link
+from providers.models import Authorization, Claim, MedicalPolicy
 from tests.authz.urlconf import all_patterns
 from tests.cast import ROLES
 from tests.factories import (
@@ -41,10 +43,13 @@ from tests.factories import (
     DocumentFactory,
     GroupDocumentFactory,
     InvoiceFactory,
+    MedicalPolicyFactory,
+    PaymentAccountFactory,
+    RecurringPaymentFactory,
 )
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 397
+EXPECTED_PATTERN_COUNT = 491
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"
@@ -64,6 +69,15 @@ PUBLIC_URL_NAMES = {
     "employers:register",
     "employers:register-complete",
     "providers:sign-in",
+    # Provider registration: the wizard's later steps send a visitor back to the first step
+    # missing; the completion link needs a real token.
+    "providers:register",
+    "providers:register-regions",
+    "providers:register-account-type",
+    "providers:register-user-type",
+    "providers:register-details",
+    "providers:register-submitted",
+    "providers:register-complete",
     "account_login",
     "account_signup",  # says sign-up is closed; each audience registers through its own flow
     "account_inactive",
@@ -128,6 +142,10 @@ BROKER_OFFICE_OBJECT_PAGES = {
     "brokers:group-detail-xlsx": {"broker", "staff", "upline"},
     "brokers:subscriber-list": {"broker", "staff"},
     "brokers:subscriber-detail": {"broker", "staff"},
+    # A bill of the first suffix, whose employer granted broker@'s office view_invoice; bills
+    # of suffixes not granted and of other employers: tests/brokers/test_broker_bills.py.
+    "brokers:invoice-detail": {"broker", "staff"},
+    "brokers:invoice-document": {"broker", "staff"},
 }
 # Employer pages requested with an object of employer@'s first suffix (the one groupadmin@ holds):
 # the roles named here get 200, the rest of the audience (employer2@, another employer) 404.
@@ -139,6 +157,7 @@ EMPLOYER_OBJECT_PAGES = {
     # Pay My Bill: a bill of the first suffix (see published_document); sibling suffixes:
     # tests/employers/test_bills.py.
     "employers:invoice-detail": {"employer", "groupadmin"},
+    "employers:invoice-document": {"employer", "groupadmin"},
     # Roster upload: the suffix's pages, and employer@'s own upload job (see roster_job). The
     # problems' CSV is 404 to everyone here: it lists the problems of a file checked in the
     # same session, and these sessions checked none.
@@ -160,6 +179,28 @@ EMPLOYER_OBJECT_PAGES = {
     "employers:enrollment-cancel": {"employer", "groupadmin"},
     "employers:enrollment-reinstate": {"employer", "groupadmin"},
     "employers:enrollment-cobra": {"employer", "groupadmin"},
+    # Bill changes: a bill of the first suffix. Sibling suffixes and users without
+    # perform_enrollment / pay_bill: tests/employers/test_bill_change_pages.py.
+    "employers:invoice-roster-change": {"employer", "groupadmin"},
+    "employers:invoice-amount-change": {"employer", "groupadmin"},
+    # Payments: employer@'s submission paying the first suffix's bill, the employer's payment
+    # account and the first suffix's recurring payment (see payment_objects). Sibling suffixes
+    # and users without pay_bill: tests/employers/test_payment_pages.py.
+    "employers:payment-confirmation": {"employer", "groupadmin"},
+    "employers:payment-account-rename": {"employer", "groupadmin"},
+    "employers:payment-account-remove": {"employer", "groupadmin"},
+    "employers:recurring-payment-cancel": {"employer", "groupadmin"},
+    # Manage Broker Access: broker@, broker of record of employer@'s groups. Brokers not of
+    # record and other employers: tests/employers/test_broker_access_pages.py.
+    "employers:broker-access-detail": {"employer", "groupadmin"},
+    "employers:broker-access-edit": {"employer", "groupadmin"},
+}
+# Employer pages for client administrators only: a group administrator gets 403.
+EMPLOYER_CLIENT_ADMIN_PAGES = {
+    "employers:billing-preferences",
+    "employers:broker-access-history",
+    "employers:broker-access-detail",
+    "employers:broker-access-edit",
 }
 # Provider-portal pages of a function (check_eligibility, inquire_claims, check_authorizations),
 # by the roles holding it on none of their Tax IDs: they get 403. provider@ administers users and
@@ -177,6 +218,25 @@ PROVIDER_FUNCTION_PAGES = {
 # _provider_transactions): the roles named here get 200, the rest of the audience 403 (above) or
 # 404. Any member's eligibility is open to a user with check_eligibility. Sibling Tax IDs and
 # other organisations, with real objects: tests/providers/test_provider_access.py.
+# Provider pages for delegated administrators (Manage Users): end users get 403. The user page
+# is requested with provideruser@, an end user of provider@'s office; other offices' users:
+# tests/providers/test_provider_users.py.
+PROVIDER_ADMIN_PAGES = {
+    "providers:user-list",
+    "providers:user-create",
+    "providers:user-detail",
+    "providers:profile-email-update",
+}
+# Provider pages that send a signed-in user elsewhere: the first sign-in steps once it is done
+# (to the home page), medical policies until the Important Notice is acknowledged (to it).
+PROVIDER_REDIRECT_PAGES = {
+    "providers:first-sign-in",
+    "providers:first-sign-in-terms",
+    "providers:first-sign-in-password",
+    "providers:first-sign-in-authenticator",
+    "providers:policy-list",
+    "providers:policy-detail",
+}
 PROVIDER_OBJECT_PAGES = {
     "providers:claim-detail": {"provider2"},
     "providers:authorization-detail": {"provider2"},
@@ -195,6 +255,11 @@ POST_ONLY_NAMES = {
     "employers:user-enable",
     "employers:user-password-reset",
     "employers:user-registration-resend",
+    "employers:broker-access-revoke",
+    "providers:user-disable",
+    "providers:user-enable",
+    "providers:user-sign-in-resend",
+    "providers:user-password-reset",
 }
 
 # Values for the parameters in routes. Objects that may not exist give 404, never 500.
@@ -205,6 +270,7 @@ SAMPLE_ARGS = {
     "pk": "999999",
     "url": "no-such-page/",
     "app_label": "enrollment",
+    "format": "pdf",
 }
 
 
@@ -263,6 +329,26 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(GroupDocument.objects.get(group=cast.employer_groups[0]).pk)
         elif param == "pk" and pattern.name == "employers:invoice-detail":
             kwargs[param] = str(Invoice.objects.get(group=cast.employer_groups[0]).pk)
+        elif param == "pk" and pattern.name in (
+            "employers:invoice-document",
+            "brokers:invoice-detail",
+            "brokers:invoice-document",
+            "employers:invoice-roster-change",
+            "employers:invoice-amount-change",
+        ):
+            kwargs[param] = str(Invoice.objects.get(group=cast.employer_groups[0]).pk)
+        elif param == "pk" and pattern.name == "employers:payment-confirmation":
+            kwargs[param] = str(PaymentSubmission.objects.get().pk)
+        elif param == "pk" and pattern.name.startswith("employers:payment-account-"):
+            kwargs[param] = str(PaymentAccount.objects.get().pk)
+        elif param == "pk" and pattern.name == "employers:recurring-payment-cancel":
+            kwargs[param] = str(RecurringPayment.objects.get().pk)
+        elif param == "pk" and pattern.name.startswith("employers:broker-access-"):
+            kwargs[param] = str(broker_for(cast.broker).pk)
+        elif param == "pk" and pattern.name.startswith("providers:user-"):
+            kwargs[param] = str(cast.provideruser.pk)
+        elif param == "pk" and pattern.name == "providers:policy-detail":
+            kwargs[param] = str(MedicalPolicy.objects.get().pk)
         elif param == "pk" and pattern.name.startswith("employers:user-"):
             delegate = EmployerAdmin.objects.get(level="delegate", created_by=cast.groupadmin)
             kwargs[param] = str(delegate.user_id)
@@ -299,6 +385,9 @@ def _path_for(pattern, job=None, cast=None):
             )
         else:
             kwargs[param] = SAMPLE_ARGS[param]
+    if pattern.name == "providers:leaving":
+        # The notice shows only addresses the portal signed (400 for anything else).
+        return leaving_link(reverse(pattern.name), "https://www.cms.gov/")
     if pattern.named:
         return reverse(pattern.name, kwargs=kwargs)
     # Unnamed admin patterns (the old-style object URL redirect, the catch-all).
@@ -366,6 +455,12 @@ def _check(pattern, role, response, user=None):
             return None if status == 403 else "403: a function they hold on no Tax ID"
         if name in PROVIDER_OBJECT_PAGES and role not in PROVIDER_OBJECT_PAGES[name]:
             return None if status == 404 else "404: another Tax ID's object"
+        if name in PROVIDER_ADMIN_PAGES and role in ("provideruser", "provider2"):
+            return None if status == 403 else "403: for delegated administrators"
+        if name in PROVIDER_REDIRECT_PAGES:
+            return None if status == 302 else "a redirect (first sign-in done, notice first)"
+        if name in EMPLOYER_CLIENT_ADMIN_PAGES and role == "groupadmin":
+            return None if status == 403 else "403: for client administrators"
         if name in EMPLOYER_OBJECT_PAGES and role not in EMPLOYER_OBJECT_PAGES[name]:
             return None if status == 404 else "404: another employer's object"
         return None if status == 200 else "200 for their own audience"
@@ -435,6 +530,31 @@ def published_document(cast):
 
 
 @pytest.fixture
+def payment_objects(cast, published_document):
+    """employer@'s payment account, a submission paying part of the first suffix's bill from it,
+    and the suffix's recurring payment; and a published medical policy, for their pages."""
+    group = cast.employer_groups[0]
+    account = PaymentAccountFactory(employer=group.parent.employer, created_by=cast.employer)
+    submission = PaymentSubmission.objects.create(
+        employer=group.parent.employer, idempotency_key="matrix-1", submitted_by=cast.employer
+    )
+    invoice = Invoice.objects.get(group=group)
+    Payment.objects.create(
+        group=group,
+        invoice=invoice,
+        amount=1,
+        received_on=invoice.issued_on,
+        method=Payment.Method.ACH,
+        status=Payment.Status.SCHEDULED,
+        account=account,
+        submission=submission,
+        recorded_by=cast.employer,
+    )
+    RecurringPaymentFactory(group=group, account=account, created_by=cast.employer)
+    MedicalPolicyFactory()
+
+
+@pytest.fixture
 def roster_job(cast):
     """A roster upload employer@ made to their first suffix, for its job pages."""
     return ReportJob.objects.create(
@@ -472,7 +592,7 @@ def finished_job(cast, django_capture_on_commit_callbacks):
 
 @pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
 def test_access_matrix(
-    role, cast, client, finished_job, published_document, own_statement, roster_job
+    role, cast, client, finished_job, published_document, own_statement, roster_job, payment_objects
 ):
     if role != ANONYMOUS:
         client.force_login(cast.users[role])
@@ -492,7 +612,7 @@ def test_access_matrix(
 
 
 def test_the_anonymous_surface_is_exactly_the_public_list(
-    client, cast, finished_job, published_document, own_statement, roster_job
+    client, cast, finished_job, published_document, own_statement, roster_job, payment_objects
 ):
     """Every page an anonymous user can reach without a login redirect is on the public list."""
     reachable = set()
