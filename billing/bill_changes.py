@@ -129,6 +129,12 @@ def amount_change_request(*, invoice, requested_amount, reason, by):
         raise BillChangeError(
             f"{_money(requested_amount)} is already this bill's balance due; nothing to change."
         )
+    later = later_bill(invoice)
+    if later is not None:
+        raise BillChangeError(
+            f"Bill {later.number} has already carried this bill's balance forward; ask for the "
+            "change on that bill instead."
+        )
     if invoice.amount_change_requests.filter(status=AmountChangeRequest.Status.PENDING).exists():
         raise BillChangeError(
             "A request to change this bill's amount is already waiting for verification; you "
@@ -159,6 +165,16 @@ def amount_change_request(*, invoice, requested_amount, reason, by):
         link=_bill_link(invoice),
     )
     return change
+
+
+def later_bill(invoice):
+    """The group's next bill, if one has been issued: it carried this bill's balance forward,
+    so changing this one would break the chain of balances (the next bill corrects it)."""
+    return (
+        Invoice.objects.filter(group_id=invoice.group_id, period_start__gt=invoice.period_start)
+        .order_by("period_start")
+        .first()
+    )
 
 
 def _pending_for_decision(change_request):
@@ -225,6 +241,12 @@ def amount_change_approve(*, change_request, by, note=""):
     amount + adjustments - payments still equals the balance due (the invoice's constraint)."""
     change = _pending_for_decision(change_request)
     invoice = Invoice.objects.select_for_update().get(pk=change.invoice_id)
+    later = later_bill(invoice)
+    if later is not None:
+        raise BillChangeError(
+            f"Bill {later.number} was issued since the request and carried this bill's balance "
+            "forward: decline the request and ask the employer to request it on the new bill."
+        )
     difference = change.requested_amount - invoice.balance_due
     if difference:
         asked_on = timezone.localdate(change.requested_at)

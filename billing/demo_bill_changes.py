@@ -1,70 +1,15 @@
 """Bill changes for the demo, made through the services after the logins exist: employer@'s
 billing preferences (paper off, bills by email), amount change requests on its suffixes' bills
-(one approved by ops@, one declined, one pending for ops@ to verify in the admin), and the latest
-bill of groupadmin@'s suffix itemised by member, so that "Report a change" has a roster to work on.
+(one approved by ops@, one declined, one pending for ops@ to verify in the admin), each on its
+suffix's latest bill: an earlier bill's balance has been carried forward and can't change.
 
 Draws nothing from `world.rng`, so the rest of the demo's data is the same with or without it.
 """
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from billing import bill_changes
-from billing.demo import TIER_FACTOR
-from billing.models import Invoice, InvoiceLine
-from enrollment.models import Coverage, Member
-
-
-def _itemise(invoice):
-    """Replace the bill's premium lines per plan by one line per covered member, each plan's
-    amount shared by tier weight (dependents' lines are $0, as a family is billed on the
-    employee), the total unchanged to the cent."""
-    for plan_line in list(invoice.lines.filter(kind=InvoiceLine.Kind.PREMIUM, plan__isnull=False)):
-        coverages = list(
-            Coverage.objects.filter(
-                group=invoice.group,
-                plan=plan_line.plan,
-                start_date__lte=invoice.period_end,
-                member__relationship=Member.Relationship.SUBSCRIBER,
-            )
-            .exclude(end_date__lt=invoice.period_start)
-            .select_related("member")
-            .order_by("member__last_name", "member__pk")
-        )
-        if not coverages:
-            continue
-        weights = [Decimal(str(TIER_FACTOR.get(c.tier, 1.0))) for c in coverages]
-        total = sum(weights)
-        shares = [
-            (plan_line.amount * w / total).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-            for w in weights
-        ]
-        shares[0] += plan_line.amount - sum(shares)
-        lines = []
-        for coverage, share in zip(coverages, shares, strict=True):
-            member = coverage.member
-            lines.append(
-                InvoiceLine(
-                    invoice=invoice,
-                    member=member,
-                    plan=plan_line.plan,
-                    tier=coverage.tier,
-                    description=f"Premium: {member.member_id}",
-                    amount=share,
-                )
-            )
-            lines += [
-                InvoiceLine(
-                    invoice=invoice,
-                    member=dependent,
-                    plan=plan_line.plan,
-                    tier=coverage.tier,
-                    description=f"Premium: {dependent.member_id}",
-                    amount=Decimal("0.00"),
-                )
-                for dependent in member.dependents.order_by("dob", "pk")
-            ]
-        plan_line.delete()
-        InvoiceLine.objects.bulk_create(lines)
+from billing.models import Invoice
 
 
 def bill_changes_demo(world, users):
@@ -82,29 +27,27 @@ def bill_changes_demo(world, users):
         notify=[employer_user],
     )
     first, second, third = (
-        list(Invoice.objects.filter(group=group).order_by("-period_start")[:3])
+        Invoice.objects.filter(group=group).order_by("-period_start").first()
         for group in tenants.employer_groups[:3]
     )
-    if first:
-        _itemise(first[0])
     requests = [
         # (bill, amount off the balance, reason, decision, note)
         (
-            second[1] if len(second) > 1 else None,
+            second,
             Decimal("120.00"),
             "An employee left on the 3rd; the bill charges the whole month.",
             "approve",
             "Verified against the termination on file.",
         ),
         (
-            third[1] if len(third) > 1 else None,
+            third,
             Decimal("300.00"),
             "We think the renewal rate was applied a month early.",
             "reject",
             "The renewal took effect on the group's renewal date; the bill is correct.",
         ),
         (
-            second[0] if second else None,
+            first,
             Decimal("85.50"),
             "A dependent aged out last month.",
             None,

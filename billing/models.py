@@ -38,7 +38,8 @@ class Invoice(models.Model):
     """A group's bill for one period, with the figures the employer and broker see."""
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="invoices")
-    number = models.CharField(max_length=20, unique=True)
+    # The group number (up to 20) and "-yymm".
+    number = models.CharField(max_length=30, unique=True)
     period_start = models.DateField()
     period_end = models.DateField()
     issued_on = models.DateField()

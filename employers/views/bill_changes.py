@@ -73,6 +73,7 @@ def context_for(invoice, user):
             "pending_roster": bill_changes.pending_roster_changes(invoice),
             "may_report_roster": _may(user, invoice.group, "perform_enrollment"),
             "may_request_amount": _may(user, invoice.group, "pay_bill"),
+            "carried_forward_to": bill_changes.later_bill(invoice),
             "amount_requests": requests,
             "pending_request": next(
                 (r for r in requests if r.status == AmountChangeRequest.Status.PENDING), None

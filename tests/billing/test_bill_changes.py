@@ -234,6 +234,31 @@ def test_one_pending_request_a_bill_and_a_new_one_once_it_is_decided(cast, bill)
     assert _adds_up(bill)
 
 
+def test_only_the_latest_bill_can_change_its_amount(cast, bill):
+    """A later bill carried this one's balance forward: changing it would break the chain of
+    balances, so the request is refused and, if the later bill came after the request, so is
+    the approval."""
+    pending = _request(bill, cast.employer)
+    later = f.InvoiceFactory(
+        group=bill.group,
+        number="OWN-2612",
+        period_start=D(2026, 12, 1),
+        period_end=D(2026, 12, 31),
+        issued_on=D(2026, 11, 15),
+        due_date=D(2026, 12, 1),
+    )
+
+    with pytest.raises(BillChangeError, match="OWN-2612 has already carried"):
+        _request(bill, cast.groupadmin, "800.00")
+    with pytest.raises(BillChangeError, match="decline the request"):
+        bill_changes.amount_change_approve(change_request=pending, by=cast.ops)
+
+    pending.refresh_from_db()
+    assert pending.status == "pending"
+    assert not bill.lines.filter(kind=InvoiceLine.Kind.ADJUSTMENT).exists() and _adds_up(bill)
+    assert _request(later, cast.employer, "1.00").invoice == later
+
+
 @pytest.mark.parametrize(
     "amount, reason, message",
     [

@@ -206,7 +206,7 @@ def test_the_list_and_a_bill_cost_the_same_queries_for_few_rows_or_many(
     client.get(_detail(own))
     with django_assert_max_num_queries(10) as few_in_list:
         client.get(LIST)
-    with django_assert_max_num_queries(12) as few_in_bill:
+    with django_assert_max_num_queries(13) as few_in_bill:
         client.get(_detail(own))
     for n in range(25):
         period = datetime.date(2024 + n // 12, 1 + n % 12, 1)
