@@ -112,6 +112,18 @@ def test_the_bill_offers_the_changes_to_who_may_make_them(client, cast, bills):
     assert PREFERENCES in client.get(_detail(bills["own"])).text
 
 
+def test_each_employee_on_the_bill_has_a_report_a_change_link_that_picks_them(client, cast, bills):
+    client.force_login(cast.groupadmin)
+    member = _member(bills["own"])
+    link = f"{_url('invoice-roster-change', bills['own'])}?member={member.pk}"
+
+    page = client.get(_detail(bills["own"])).text
+
+    assert f'href="{link}"' in page
+    assert 'Report a change<span class="visually-hidden"> for Ada Lovelace</span>' in page
+    assert client.get(link).context["form"].initial["member"] == str(member.pk)
+
+
 # -- Report a change ----------------------------------------------------------------------------
 
 
