@@ -205,3 +205,79 @@ class BrokerAccessChange(AppendOnlyModel):
         return (
             f"{self.get_kind_display()}: {self.broker_id} at {self.employer_id}, {self.at:%Y-%m-%d}"
         )
+
+
+class ReportDefinition(models.Model):
+    """A report a user set up in Manage Accounts & Reports → Reports: a standard report or a
+    custom one (chosen columns, filters and sort), run once or on a schedule.
+
+    The report itself is produced by a report job (portal.jobs) of the kind named here; the
+    job gets a copy of these settings, so editing a definition never changes a file already
+    made. `next_run_on` is the date celery beat runs it next (none for a one-time report);
+    the beat task moves it on with a conditional UPDATE, so a date is run once however often
+    the task runs.
+    """
+
+    class Kind(models.TextChoices):
+        ROSTER = "roster", "Enrollment roster"
+        CHANGES = "changes", "Enrollment changes"
+        BILLING_SUMMARY = "billing_summary", "Billing summary"
+        PAYMENT_HISTORY = "payment_history", "Payment history"
+        COBRA = "cobra", "COBRA members"
+        TURNING_26 = "turning_26", "Dependents turning 26"
+        TURNING_65 = "turning_65", "Members turning 65"
+        CUSTOM = "custom", "Custom report"
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel (XLSX)"
+        PDF = "pdf", "PDF (to print)"
+
+    class Schedule(models.TextChoices):
+        NONE = "none", "One time"
+        WEEKLY = "weekly", "Every week"
+        MONTHLY = "monthly", "Every month"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_definitions"
+    )
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    format = models.CharField(max_length=4, choices=Format.choices, default=Format.XLSX)
+    # Custom reports: keys of the column catalogue (employers/reporting/catalogue.py), in order.
+    columns = models.JSONField(default=list, blank=True)
+    # Groups (ids; none means every group the owner may report on when it runs), statuses,
+    # plans and the period; see employers/forms/reports.py for what each kind takes.
+    filters = models.JSONField(default=dict, blank=True)
+    sort = models.CharField(max_length=40, blank=True)
+    schedule = models.CharField(max_length=8, choices=Schedule.choices, default=Schedule.NONE)
+    # The weekday (0 = Monday) for a weekly report, the day of the month (1-28) for a monthly one.
+    schedule_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    notify = models.BooleanField("email me when it is ready", default=False)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    next_run_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(schedule="none", schedule_day__isnull=True)
+                | Q(schedule="weekly", schedule_day__gte=0, schedule_day__lte=6)
+                | Q(schedule="monthly", schedule_day__gte=1, schedule_day__lte=28),
+                name="reportdefinition_schedule_day_fits",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "name"]),
+            # The beat task's "due today or earlier" scan reads only scheduled definitions.
+            models.Index(
+                fields=["next_run_on"],
+                condition=Q(next_run_on__isnull=False),
+                name="reportdefinition_due_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
