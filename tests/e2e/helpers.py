@@ -78,3 +78,11 @@ def complete_registration(page, password):
     page.get_by_role("button", name="Complete registration").click()
     page.wait_for_load_state()
     return secret
+
+
+def log_in_with_code(page, email, password, secret):
+    """Sign in as a user with an authenticator: the password, then the app's current code."""
+    log_in(page, email, password)
+    page.locator("input[name=code]").fill(totp_code(secret))
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
