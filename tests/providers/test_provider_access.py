@@ -106,6 +106,21 @@ def test_claim_list_with_a_sibling_or_other_tax_id_lists_nothing(cast, clerk, ob
         assert objects[kind]["claim"].number not in response.content.decode()
 
 
+def test_claim_list_of_the_own_tax_id_shows_only_its_claims(cast, clerk, objects, client):
+    """By the subscriber of each kind of claim, under the user's own Tax ID: only the own Tax
+    ID's claim is listed, however the other claims' members are asked for."""
+    client.force_login(clerk)
+    for kind, made in objects.items():
+        response = client.get(
+            reverse("providers:claim-list"),
+            {"tax_id": cast.tax_ids[0].pk, "subscriber": made["member"].member_id},
+        )
+        assert response.status_code == 200
+        page = response.content.decode()
+        listed = {k for k, other in objects.items() if other["claim"].number in page}
+        assert listed == ({OWN} if kind == OWN else set()), kind
+
+
 def test_authorization_search_finds_only_the_own_tax_ids(cast, clerk, objects, client):
     client.force_login(clerk)
     for kind, made in objects.items():
@@ -116,6 +131,33 @@ def test_authorization_search_finds_only_the_own_tax_ids(cast, clerk, objects, c
         assert (made["authorization"].number in response.content.decode().split("</form>")[-1]) == (
             kind == OWN
         )
+
+
+def test_authorization_search_by_member_finds_only_the_own_tax_ids(cast, clerk, objects, client):
+    client.force_login(clerk)
+    for kind, made in objects.items():
+        response = client.post(
+            reverse("providers:authorization-search"),
+            {"by": "member_id", "member_id": made["member"].member_id},
+        )
+        assert response.status_code == 200
+        results = response.content.decode().split("</form>")[-1]
+        assert (made["authorization"].number in results) == (kind == OWN), kind
+
+
+@pytest.mark.parametrize("name", list(MEMBER_STATUS))
+def test_eligibility_search_for_each_kind_of_member(name, cast, clerk, objects, client):
+    """Eligibility is about any member of the carrier: whoever bills for them, a user with
+    check_eligibility finds them; one without it gets the 403 of the search page."""
+    client.force_login(_user(cast, clerk, name))
+    for kind, made in objects.items():
+        member = made["member"]
+        response = client.post(
+            reverse("providers:patient-info"), {"by": "member_id", "member_id": member.member_id}
+        )
+        assert response.status_code == MEMBER_STATUS[name], kind
+        found = member.member_id in response.content.decode().split("</form>")[-1]
+        assert found == (MEMBER_STATUS[name] == 200), kind
 
 
 def test_other_audiences_get_404_everywhere(cast, objects, client):
