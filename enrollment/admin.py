@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.template.loader import render_to_string
 
 from enrollment.models import (
     Coverage,
@@ -13,6 +14,8 @@ from enrollment.models import (
     Plan,
 )
 from portal.admin_mixins import GroupObjectPermissionAdmin, ReadOnlyAdmin, UserObjectPermissionAdmin
+from portal.audit.admin import member_audit_link
+from portal.audit.reports import MEMBER_AUDIT_EVENTS_SHOWN, can_review_audit, member_audit_events
 
 
 @admin.register(Plan)
@@ -132,6 +135,25 @@ class MemberAdmin(admin.ModelAdmin):
     exclude = ["ssn"]
     readonly_fields = ["ssn_masked"]
     show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who viewed or changed the member, for ops who may review the audit log.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and can_review_audit(request.user):
+            fields.append("audit_history")
+        return fields
+
+    @admin.display(description="who viewed or changed this member")
+    def audit_history(self, member):
+        events = member_audit_events(member)
+        return render_to_string(
+            "admin/enrollment/member/audit_history.html",
+            {
+                "events": events,
+                "capped": len(events) == MEMBER_AUDIT_EVENTS_SHOWN,
+                "audit_url": member_audit_link(member.pk),
+            },
+        )
 
 
 @admin.register(Coverage)
