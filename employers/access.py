@@ -127,6 +127,27 @@ def employer_or_broker(view):
     return wrapper
 
 
+# What a change records as on whose behalf it was made: at most this long (the records' field).
+ON_BEHALF_OF_LENGTH = 120
+
+
+def on_behalf_of_text(user, employer):
+    """What a change a broker-portal user makes for `employer` records as on whose behalf:
+    the employer, and the broker whose office acted, with its Broker ID ("Cypress
+    Manufacturing (broker Dana Reyes, BRK1001)"); the change's `by` is the user themselves.
+    The employer's name is shortened if the whole would not fit."""
+    from brokers.access import broker_codes_for, broker_for
+
+    broker = broker_for(user)
+    codes = broker_codes_for(user)
+    acting = f"broker {broker.first_name} {broker.last_name}" if broker else "a broker"
+    if codes:
+        acting += f", {codes[0].code}"
+    room = ON_BEHALF_OF_LENGTH - len(acting) - 3
+    name = employer.name if len(employer.name) <= room else employer.name[: room - 1] + "…"
+    return f"{name} ({acting})"
+
+
 def grant_admin_groups(admin, groups, perms=ALL_GROUP_FUNCTIONS):
     """Give a group administrator or delegate functions on some of the employer's groups."""
     for group in groups:

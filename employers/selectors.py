@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from employers import access
 from employers.models import GroupDocument
 from enrollment.models import Employer
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 
 
 def groups_for(user, perm="view_group"):
@@ -65,11 +65,33 @@ MEMBER_SORTS = {
 }
 
 
+def enrollment_groups_for(user, perm="view_roster"):
+    """The groups whose members `user` sees (view_roster) or enrolls and changes
+    (perform_enrollment) in Manage Enrollment: an administrator's by their own functions; a
+    broker office's only where the employer granted it perform_enrollment.
+
+    For a broker, seeing a group's members here comes with that grant: the roster they hold as
+    broker of record is the book of business's, not the employer's tools (see
+    access.function_groups).
+    """
+    return _enrollment_scope(user, perm).select_related("parent")
+
+
+def _enrollment_scope(user, perm):
+    if user.role != Role.EMPLOYER_ADMIN:
+        perm = "perform_enrollment"
+    return access.function_groups(user, perm)
+
+
+def get_enrollment_group_for(user, pk, perm="view_roster"):
+    return get_object_or_404(enrollment_groups_for(user, perm), pk=pk)
+
+
 def members_for(user, perm="view_roster"):
     """Every member (subscriber or dependent) of the groups the user may act on with `perm`."""
     from enrollment.models import Member
 
-    return Member.objects.filter(group__in=access.visible_groups(user, perm))
+    return Member.objects.filter(group__in=_enrollment_scope(user, perm))
 
 
 def subscribers_search_for(
@@ -117,7 +139,7 @@ def get_member_for(user, pk):
 
 def may_perform_enrollment(user, group):
     """Whether the user may enroll, change, cancel and reinstate members of `group`."""
-    return groups_for(user, "perform_enrollment").filter(pk=group.pk).exists()
+    return _enrollment_scope(user, "perform_enrollment").filter(pk=group.pk).exists()
 
 
 def family_with_coverage(subscriber):

@@ -5,6 +5,11 @@ Every member is found through the administrator's visible groups (404 for anothe
 employer's member); changes need `perform_enrollment` on the member's group (403 without it)
 and run through enrollment.services, whose EnrollmentError is shown as it is, changing nothing.
 Every page that shows member data writes an audit event.
+
+The same views serve the brokers an employer granted perform_enrollment on a group
+(/brokers/enrollment/..., see employers.access.employer_or_broker): they see and change only
+that group's members (404 elsewhere), and every change records the broker-portal user as `by`
+and, as on whose behalf, the employer and the broker (access.on_behalf_of_text).
 """
 
 import datetime
@@ -18,7 +23,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from employers import selectors
-from employers.access import employer_portal
+from employers.access import employer_or_broker, on_behalf_of_text
 from employers.forms.enrollment import (
     CancelConfirmForm,
     CancelForm,
@@ -67,13 +72,31 @@ CONTACT_KEYS = (
 FAMILY_NOTE = " Cancelling an employee ends their dependents' coverage too."
 
 
-def _list_crumb():
-    return ("Manage Enrollment", reverse("employers:enrollment"))
+def _url(request, name, *args):
+    """A Manage Enrollment URL in the portal the page is shown in (the employer's or a
+    broker's)."""
+    return reverse(f"{request.portal.namespace}:{name}", args=args)
 
 
-def _member_crumb(member):
+def _list_crumb(request):
+    return ("Manage Enrollment", _url(request, "enrollment"))
+
+
+def _member_crumb(request, member):
     name = f"{member.first_name} {member.last_name}"
-    return (name, reverse("employers:enrollment-member", args=[member.pk]))
+    return (name, _url(request, "enrollment-member", member.pk))
+
+
+def _acting_for_employer(request, form, group):
+    """On a broker's page the change is made for the group's employer: that is what it records
+    as on whose behalf, shown on the form and not the broker's to type."""
+    if request.portal.namespace == "brokers":
+        field = form.fields["on_behalf_of"]
+        field.disabled = True
+        field.initial = on_behalf_of_text(request.user, group.parent.employer)
+        field.label = "On behalf of"
+        field.help_text = "You act for the employer, as its broker; the change records both."
+    return form
 
 
 def _member_to_change(request, pk):
@@ -90,24 +113,30 @@ def _subscriber_of(member):
 
 def _done(request, member, message):
     messages.success(request, message)
-    return redirect("employers:enrollment-member", pk=member.pk)
+    return redirect(_url(request, "enrollment-member", member.pk))
 
 
 def _form_page(request, template, *, title, member=None, **context):
-    breadcrumbs = [_list_crumb()]
+    breadcrumbs = [_list_crumb(request)]
     if member is not None:
-        breadcrumbs.append(_member_crumb(member))
+        breadcrumbs.append(_member_crumb(request, member))
     return render(
         request,
         f"employers/enrollment/{template}",
-        {"title": title, "breadcrumbs": breadcrumbs, "member": member, **context},
+        {
+            "title": title,
+            "breadcrumbs": breadcrumbs,
+            "member": member,
+            "portal": request.portal,
+            **context,
+        },
     )
 
 
 @require_GET
-@employer_portal
+@employer_or_broker
 def member_search(request):
-    groups = selectors.groups_for(request.user, "view_roster")
+    groups = selectors.enrollment_groups_for(request.user, "view_roster")
     form = MemberSearchForm(request.GET or None, groups=groups)
     filters = form.cleaned_data if form.is_valid() else {}
     sort = chosen_sort(request, selectors.MEMBER_SORTS, "name")
@@ -121,7 +150,8 @@ def member_search(request):
         "sort": sort,
         "columns": sortable_columns(COLUMNS, sort),
         "searched": any(value not in ("", None) for value in filters.values()),
-        "enroll_groups": selectors.groups_for(request.user, "perform_enrollment"),
+        "enroll_groups": selectors.enrollment_groups_for(request.user, "perform_enrollment"),
+        "portal": request.portal,
     }
     template = list_template(request, "employers/enrollment/member_list.html", "member-results")
     return render(request, template, context)
@@ -154,7 +184,7 @@ def _changes_of(details):
 
 
 @require_GET
-@employer_portal
+@employer_or_broker
 def member_detail(request, pk):
     """A member, their family with each one's coverage periods, and the member's history."""
     member = selectors.get_member_for(request.user, pk)
@@ -167,7 +197,8 @@ def member_detail(request, pk):
         "employers/enrollment/member_detail.html",
         {
             "title": f"{member.first_name} {member.last_name}",
-            "breadcrumbs": [_list_crumb()],
+            "breadcrumbs": [_list_crumb(request)],
+            "portal": request.portal,
             "member": member,
             "subscriber": subscriber,
             "family": family,
@@ -178,13 +209,13 @@ def member_detail(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@employer_portal
+@employer_or_broker
 def member_enroll(request, group_pk):
     # A group the user cannot see is 404; one they see but may not enroll in is 403.
-    group = selectors.get_group_for(request.user, group_pk, "view_roster")
+    group = selectors.get_enrollment_group_for(request.user, group_pk, "view_roster")
     if not selectors.may_perform_enrollment(request.user, group):
         raise PermissionDenied
-    form = EnrollForm(request.POST or None, group=group)
+    form = _acting_for_employer(request, EnrollForm(request.POST or None, group=group), group)
     dependents = DependentFormSet(request.POST or None, prefix="dependents")
     error = None
     if request.method == "POST" and form.is_valid() and dependents.is_valid():
@@ -218,7 +249,8 @@ def member_enroll(request, group_pk):
         "employers/enrollment/member_enroll.html",
         {
             "title": "Enroll an Employee",
-            "breadcrumbs": [_list_crumb()],
+            "breadcrumbs": [_list_crumb(request)],
+            "portal": request.portal,
             "group": group,
             "form": form,
             "dependents": dependents,
@@ -228,12 +260,13 @@ def member_enroll(request, group_pk):
 
 
 @require_http_methods(["GET", "POST"])
-@employer_portal
+@employer_or_broker
 def dependent_add(request, pk):
     subscriber = _member_to_change(request, pk)
     if not subscriber.is_subscriber:
-        return redirect("employers:enrollment-dependent-add", pk=subscriber.subscriber_id)
+        return redirect(_url(request, "enrollment-dependent-add", subscriber.subscriber_id))
     form = DependentAddForm(request.POST or None, initial={"last_name": subscriber.last_name})
+    _acting_for_employer(request, form, subscriber.group)
     error = None
     if form.is_valid():
         data = form.cleaned_data
@@ -266,10 +299,11 @@ def dependent_add(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@employer_portal
+@employer_or_broker
 def member_update(request, pk):
     member = _member_to_change(request, pk)
     form = MemberUpdateForm(request.POST or None, member=member)
+    _acting_for_employer(request, form, member.group)
     error = None
     if form.is_valid():
         try:
@@ -297,11 +331,12 @@ def member_update(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@employer_portal
+@employer_or_broker
 def plan_change(request, pk):
     member = _member_to_change(request, pk)
     subscriber = _subscriber_of(member)
     form = PlanChangeForm(request.POST or None, group=member.group, current_plan=subscriber.plan)
+    _acting_for_employer(request, form, member.group)
     error = None
     if form.is_valid():
         data = form.cleaned_data
@@ -334,10 +369,10 @@ def plan_change(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@employer_portal
+@employer_or_broker
 def pcp_change(request, pk):
     member = _member_to_change(request, pk)
-    form = PcpChangeForm(request.POST or None)
+    form = _acting_for_employer(request, PcpChangeForm(request.POST or None), member.group)
     error = None
     if form.is_valid():
         data = form.cleaned_data
@@ -370,17 +405,18 @@ def pcp_change(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@employer_portal
+@employer_or_broker
 def coverage_cancel(request, pk):
     """Three steps against accidental cancellation: the date and reason; a review that names
     everyone who loses coverage and when (typing the last name, for a family); then the change."""
     member = _member_to_change(request, pk)
     step = request.POST.get("step", "")
     form = CancelForm(request.POST if step == "review" else None)
+    _acting_for_employer(request, form, member.group)
     error, losing = None, None
     if step in ("review", "confirm"):
         if step == "confirm":
-            form = CancelForm(request.POST)
+            form = _acting_for_employer(request, CancelForm(request.POST), member.group)
         if form.is_valid():
             try:
                 losing = services.cancellation_preview(member, form.cleaned_data["end_date"])
@@ -393,6 +429,7 @@ def coverage_cancel(request, pk):
             expected=expected,
             initial={**form.cleaned_data, "request_key": form.cleaned_data["request_key"]},
         )
+        _acting_for_employer(request, confirm, member.group)
         if step == "confirm" and confirm.is_valid():
             try:
                 services.coverage_cancel(
@@ -447,7 +484,7 @@ def coverage_cancel(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@employer_portal
+@employer_or_broker
 def coverage_reinstate(request, pk):
     """A review of what comes back (as it was, nothing to retype), then the change."""
     member = _member_to_change(request, pk)
@@ -456,7 +493,7 @@ def coverage_reinstate(request, pk):
         reopening = services.reinstatement_preview(member)
     except EnrollmentError as e:
         error = e.message
-    form = RequestForm(request.POST or None)
+    form = _acting_for_employer(request, RequestForm(request.POST or None), member.group)
     if request.method == "POST" and error is None and form.is_valid():
         try:
             services.coverage_reinstate(member=member, by=request.user, **form.request_kwargs())
@@ -481,12 +518,14 @@ def coverage_reinstate(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@employer_portal
+@employer_or_broker
 def cobra_transition(request, pk):
     member = _member_to_change(request, pk)
     subscriber = _subscriber_of(member)
     family = [m for m in services.family_of(subscriber) if m.status in services.COVERED]
-    form = CobraForm(request.POST or None, family=family)
+    form = _acting_for_employer(
+        request, CobraForm(request.POST or None, family=family), member.group
+    )
     error = None
     if form.is_valid():
         data = form.cleaned_data
