@@ -137,9 +137,9 @@ def lakeview(transactional_db, settings, live_server):
 
 @pytest.fixture
 def provider_relations(transactional_db):
-    """An ops user in the contracting role, who works provider relations' verification queue."""
+    """An ops user in the provider relations role, who works the verification queue."""
     user = f.UserFactory(email="relations@carrier.example", role=Role.OPS, is_staff=True)
-    user.groups.add(AuthGroup.objects.get(name="Ops: contracting"))
+    user.groups.add(AuthGroup.objects.get(name="Ops: provider relations"))
     return user
 
 
@@ -255,6 +255,7 @@ def test_a_medical_group_registers_and_its_end_user_sees_only_their_tax_ids_clai
     expect(
         clerk.get_by_role("heading", level=1, name="Claims Inquiry is not set up for you")
     ).to_be_visible()
+    expect(clerk.get_by_text("It applies from your next page")).to_be_visible()
     assert_accessible(clerk, axe_source)
     for claim in (own_claim, other_claim):
         response = clerk.goto(f"/providers/transactions/claims/{claim.pk}/")

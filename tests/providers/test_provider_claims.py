@@ -116,6 +116,15 @@ def test_without_claims_inquiry_403_saying_who_grants_it(cast, client):
             assert "Claims Inquiry is not set up for you" in response.content.decode()
 
 
+def test_the_403_says_a_grant_applies_from_the_next_page(cast, client):
+    """Access changes take effect on the user's next request (Manage Users), so the page asks
+    for a reload, not for signing out and in again."""
+    client.force_login(cast.provideruser)
+    body = client.get(LIST).content.decode()
+    assert "It applies from your next page: once they have, reload this one." in body
+    assert "sign out" not in body.split("<main", 1)[-1].split("</main>")[0]
+
+
 def test_detail_shows_the_lines(cast, client, clerk):
     claim = f.ClaimFactory(tax_id=cast.tax_ids[0])
     ClaimLine.objects.create(
