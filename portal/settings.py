@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "brokers",
     "employers",
     "providers",
+    # Ops' access review: reads the grants of every audience app above.
+    "access_review",
     # Last: seed_demo, which builds every app's part of the demo world.
     "demo",
 ]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("terms/", views.terms, name="terms"),
     path("accounts/", include("allauth.urls")),
+    # Before the admin's own URLs, whose catch-all would answer these with a 404.
+    path("admin/access-review/", include("access_review.urls")),
     path("admin/", admin.site.urls),
     path("brokers/", include("brokers.urls")),
     path("employers/", include("employers.urls")),
