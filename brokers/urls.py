@@ -13,7 +13,7 @@ from brokers.views import (
     sign_in,
     staff,
 )
-from employers.views import bills, enrollment, payment_history, reports
+from employers.views import bills, enrollment, payment_history, payments, reports
 
 app_name = "brokers"
 
@@ -64,6 +64,15 @@ urlpatterns = [
         name="invoice-document",
     ),
     path("billing/payments/", payment_history.payment_history, name="payment-history"),
+    # Make a Payment for one group whose employer granted the office pay_bill, from the
+    # employer's saved accounts (listed read-only); the confirmation's pk is the submission's.
+    path("billing/groups/<int:group_pk>/pay/", payments.payment_make, name="payment-make"),
+    path("billing/pay/<int:pk>/", payments.payment_confirmation, name="payment-confirmation"),
+    path(
+        "billing/groups/<int:group_pk>/accounts/",
+        payments.payment_account_list,
+        name="payment-account-list",
+    ),
     # (end of Group bills)
     # Reports on an employer's behalf: the employer portal's report views, for the groups whose
     # employers granted the office run_reports.
@@ -73,7 +82,9 @@ urlpatterns = [
     path("reports/<int:pk>/edit/", reports.report_definition_edit, name="report-definition-edit"),
     path("reports/<int:pk>/run/", reports.report_definition_run, name="report-definition-run"),
     path(
-        "reports/<int:pk>/delete/", reports.report_definition_delete, name="report-definition-delete"
+        "reports/<int:pk>/delete/",
+        reports.report_definition_delete,
+        name="report-definition-delete",
     ),
     # (end of Reports)
     # Manage Enrollment and Make a Payment on an employer's behalf: the employer portal's views,

@@ -2,7 +2,11 @@
 may pay, recurring payments and submissions, each scoped to the user (404 for anything else).
 
 Paying is the `pay_bill` function, per group. Payment accounts belong to the employer: anyone
-who may pay a bill of any of its groups uses and manages them.
+of the employer who may pay a bill of any of its groups uses and manages them.
+
+A broker office the employer granted pay_bill on a group pays that group's bills, from the
+employer's saved accounts only: it never adds, renames or removes an account, and sees an
+account by its nickname and last four digits, never its routing number.
 """
 
 from django.db.models import Exists, OuterRef
@@ -17,8 +21,14 @@ PAY = "pay_bill"
 
 
 def payer_groups(user):
-    """The employer's groups whose bills `user` may pay."""
-    return access.visible_groups(user, PAY)
+    """The groups whose bills `user` may pay: an administrator's, or those whose employer
+    granted the user's broker office pay_bill (access.function_groups)."""
+    return access.function_groups(user, PAY)
+
+
+def get_payer_group_for(user, pk):
+    """A group whose bills `user` may pay, with its employer, or 404."""
+    return get_object_or_404(payer_groups(user).select_related("parent__employer"), pk=pk)
 
 
 def employer_of(user):
@@ -26,24 +36,31 @@ def employer_of(user):
     return admin.employer if admin else None
 
 
-def payment_accounts_for(user):
-    """The employer's active payment accounts, for someone who may pay any of its bills."""
+def payment_accounts_for(user, employer=None):
+    """The employer's active payment accounts: an administrator's own employer's; for a broker,
+    `employer`'s, if the office may pay a bill of one of its groups."""
     admin = access.admin_for(user)
-    if admin is None:
+    if admin is not None:
+        employer_id = admin.employer_id
+    elif employer is not None and payer_groups(user).filter(parent__employer=employer).exists():
+        employer_id = employer.pk
+    else:
         return PaymentAccount.objects.none()
-    return PaymentAccount.objects.filter(
-        employer_id=admin.employer_id, removed_at__isnull=True
-    ).order_by("nickname", "pk")
+    return PaymentAccount.objects.filter(employer_id=employer_id, removed_at__isnull=True).order_by(
+        "nickname", "pk"
+    )
 
 
 def get_payment_account_for(user, pk):
     return get_object_or_404(payment_accounts_for(user), pk=pk)
 
 
-def payable_invoices_for(user):
-    """The bills of the groups `user` may pay that may still take a payment, each with
-    `payable`; by group, then oldest first."""
+def payable_invoices_for(user, group=None):
+    """The bills of the groups `user` may pay (of `group` alone, if given) that may still take a
+    payment, each with `payable`; by group, then oldest first."""
     invoices = Invoice.objects.filter(group__in=payer_groups(user))
+    if group is not None:
+        invoices = invoices.filter(group=group)
     return (
         with_payable(invoices)
         .filter(payable__gt=0)
@@ -66,17 +83,20 @@ def get_recurring_payment_for(user, pk):
 
 
 def get_submission_for(user, pk):
-    """A submission of the user's employer all of whose payments are of groups the user may
-    pay; 404 for any other (a sibling suffix's payment is as good as one that doesn't exist)."""
+    """A submission all of whose payments are of groups the user may pay (of their own
+    employer, for an administrator); 404 for any other (a sibling suffix's payment is as good
+    as one that doesn't exist)."""
+    payments = Payment.objects.filter(submission=OuterRef("pk"))
+    elsewhere = payments.exclude(group__in=payer_groups(user))
     admin = access.admin_for(user)
-    if admin is None:
+    if admin is not None:
+        submissions = PaymentSubmission.objects.filter(employer_id=admin.employer_id)
+    elif user.role in access.PORTALS["brokers"][1]:
+        # No employer of their own: a submission with no payment of theirs is none of theirs.
+        submissions = PaymentSubmission.objects.filter(Exists(payments))
+    else:
         raise Http404
-    elsewhere = Payment.objects.filter(submission=OuterRef("pk")).exclude(
-        group__in=payer_groups(user)
-    )
-    submissions = PaymentSubmission.objects.filter(employer_id=admin.employer_id).exclude(
-        Exists(elsewhere)
-    )
+    submissions = submissions.exclude(Exists(elsewhere))
     return get_object_or_404(submissions.select_related("submitted_by"), pk=pk)
 
 

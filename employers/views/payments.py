@@ -4,10 +4,17 @@ confirmation, the employer's payment accounts (add, rename, remove) and recurrin
 Paying is the `pay_bill` function: an administrator who holds it on no group gets 403 on these
 pages; a bill, account, recurring payment or confirmation outside their reach is 404. Writes go
 through billing.payments, whose PaymentError is shown as it is, changing nothing.
+
+Make a Payment, its confirmation and Payment Accounts also serve the brokers an employer granted
+pay_bill on a group (/brokers/billing/groups/<group>/pay/, see
+employers.access.employer_or_broker): one group's bills at a time, from its employer's saved
+accounts (listed without routing numbers; adding and changing accounts, and recurring payments,
+stay the employer's), each submission recording the employer and the broker as on whose behalf.
 """
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from billing import payments
 from billing.payments import PaymentError, PaymentLine, dollars
 from employers import payment_selectors as selectors
-from employers.access import PORTALS, employer_portal
+from employers.access import (
+    PORTALS,
+    employer_or_broker,
+    employer_portal,
+    function_groups,
+    on_behalf_of_text,
+)
 from employers.forms.payments import (
     PaymentAccountForm,
     PaymentAccountRenameForm,
@@ -26,13 +39,36 @@ from employers.forms.payments import (
 
 
 def _render(request, template, context):
-    # Pay My Bill's tabs are shared with the pages brokers see too; these are the employer's.
-    portal = PORTALS["employers"][0]
+    # The employer-only pages have no request.portal; they are the employer's.
+    portal = getattr(request, "portal", None) or PORTALS["employers"][0]
     return render(request, f"employers/payments/{template}", {"portal": portal, **context})
 
 
-def _crumbs(*extra):
+def _brokers(request):
+    portal = getattr(request, "portal", None)
+    return portal is not None and portal.namespace == "brokers"
+
+
+def _crumbs(*extra, request=None):
+    if request is not None and _brokers(request):
+        return [("Group Billing & Enrollment", reverse("brokers:delegated-group-list")), *extra]
     return [("Pay My Bill", reverse("employers:billing")), *extra]
+
+
+def _bill_group_ids(user):
+    """The groups whose bills the user may open: a bill links to its page only there (a broker
+    may pay a bill without having been granted view_invoice)."""
+    return set(function_groups(user, "view_invoice").values_list("pk", flat=True))
+
+
+def _payer_group(request, group_pk):
+    """The group a broker pays for (404 unless the employer granted the office pay_bill on it);
+    None for an administrator, who pays across their groups."""
+    if not _brokers(request):
+        if group_pk is not None:
+            raise Http404
+        return None
+    return selectors.get_payer_group_for(request.user, group_pk)
 
 
 def _accounts_crumb():
@@ -50,10 +86,14 @@ def _may_pay(request):
 
 
 @require_http_methods(["GET", "POST"])
-@employer_portal
-def payment_make(request):
+@employer_or_broker
+def payment_make(request, group_pk=None):
+    """An administrator pays any of the bills they may pay; a broker, one granted group's."""
+    group = _payer_group(request, group_pk)
     _may_pay(request)
     user = request.user
+    namespace = request.portal.namespace
+    confirmation = f"{namespace}:payment-confirmation"
     if request.method == "POST":
         # The same form sent again (a double click, a reload): its first submission, once more.
         earlier = payments.submission_for_key(
@@ -61,38 +101,44 @@ def payment_make(request):
         )
         if earlier is not None:
             messages.info(request, "This payment was already submitted; nothing more was paid.")
-            return redirect("employers:payment-confirmation", pk=earlier.pk)
-    invoices = list(selectors.payable_invoices_for(user))
-    accounts = list(selectors.payment_accounts_for(user))
+            return redirect(confirmation, pk=earlier.pk)
+    employer = group.parent.employer if group else selectors.employer_of(user)
+    invoices = list(selectors.payable_invoices_for(user, group=group))
+    accounts = list(selectors.payment_accounts_for(user, employer=employer))
     form = PaymentForm(request.POST or None, invoices=invoices, accounts=accounts)
     error = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             submission, made = payments.payment_submit(
-                employer=selectors.employer_of(user),
+                employer=employer,
                 lines=[PaymentLine(*line) for line in data["lines"]],
                 pay_on=data["pay_on"],
                 idempotency_key=data["request_key"],
                 by=user,
-                link=reverse("employers:billing"),
+                on_behalf_of=on_behalf_of_text(user, employer) if group else "",
+                link=reverse(f"{namespace}:payment-history"),
             )
         except PaymentError as e:
             error = e.message
         else:
             if not made:
                 messages.info(request, "This payment was already submitted; nothing more was paid.")
-            return redirect("employers:payment-confirmation", pk=submission.pk)
+            return redirect(confirmation, pk=submission.pk)
+    bill_group_ids = _bill_group_ids(user)
     for invoice in invoices:
         invoice.payable_display = dollars(invoice.payable)
         invoice.balance_due_display = dollars(invoice.balance_due)
+        invoice.linked = invoice.group_id in bill_group_ids
     return _render(
         request,
         "payment_make.html",
         {
-            "title": "Make a Payment",
-            "breadcrumbs": _crumbs(),
+            "title": f"Make a Payment for {group.number}" if group else "Make a Payment",
+            "breadcrumbs": _crumbs(request=request),
             "tab": "pay",
+            "group": group,
+            "employer": employer,
             "form": form,
             "rows": form.rows(),
             "account_choices": form.account_choices(),
@@ -103,18 +149,20 @@ def payment_make(request):
 
 
 @require_GET
-@employer_portal
+@employer_or_broker
 def payment_confirmation(request, pk):
     submission = selectors.get_submission_for(request.user, pk)
     rows = list(selectors.submission_payments(submission))
+    bill_group_ids = _bill_group_ids(request.user)
     for payment in rows:
         payment.amount_display = dollars(payment.amount)
+        payment.linked = payment.invoice_id and payment.group_id in bill_group_ids
     return _render(
         request,
         "payment_confirmation.html",
         {
             "title": "Payment Confirmation",
-            "breadcrumbs": _crumbs(),
+            "breadcrumbs": _crumbs(request=request),
             "tab": "pay",
             "submission": submission,
             "number": payments.confirmation_number(submission),
@@ -130,17 +178,21 @@ def payment_confirmation(request, pk):
 
 
 @require_GET
-@employer_portal
-def payment_account_list(request):
+@employer_or_broker
+def payment_account_list(request, group_pk=None):
+    """The employer's accounts; a broker sees those of the group's employer, read-only."""
+    group = _payer_group(request, group_pk)
     _may_pay(request)
+    employer = group.parent.employer if group else None
     return _render(
         request,
         "account_list.html",
         {
             "title": "Payment Accounts",
-            "breadcrumbs": _crumbs(),
+            "breadcrumbs": _crumbs(request=request),
             "tab": "accounts",
-            "accounts": list(selectors.payment_accounts_for(request.user)),
+            "group": group,
+            "accounts": list(selectors.payment_accounts_for(request.user, employer=employer)),
         },
     )
 

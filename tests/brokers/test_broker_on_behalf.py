@@ -9,11 +9,13 @@ office; upline@ views broker@'s book without any function.
 """
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.models import Payment, PaymentSubmission
 from brokers.services import office_staff_add
 from employers.services import broker_access_grant, broker_access_revoke
 from enrollment import services
@@ -21,6 +23,8 @@ from enrollment.models import EnrollmentEvent, Member
 from portal.accounts.models import Role
 from portal.audit.models import AuditEvent
 from tests import factories as f
+from tests.cast import BILLING_AND_ENROLLMENT
+from tests.factories import InvoiceFactory, PaymentAccountFactory
 
 SEARCH = reverse("brokers:enrollment")
 MEMBER_PAGES = [
@@ -338,3 +342,184 @@ def test_an_administrator_still_types_on_whose_behalf(client, cast):
 
     event = EnrollmentEvent.objects.get(member=member, kind=EnrollmentEvent.Kind.PCP_CHANGE)
     assert (event.by, event.on_behalf_of) == (cast.employer, "the employee")
+
+
+# -- Make a Payment on the employer's behalf -------------------------------------------------------
+# The cast's grant has no pay_bill: these tests add it on group 0 only.
+
+
+@pytest.fixture
+def billing(cast):
+    """pay_bill (with billing view) on group 0 for broker@'s office; a bill of group 0, of the
+    ungranted group 1 (billing view but no pay_bill) and of another employer; the employer's
+    saved account and another employer's."""
+    granted, sibling = cast.employer_groups[0], cast.employer_groups[1]
+    broker_access_grant(
+        group=granted,
+        broker=cast.broker.broker,
+        functions=[*BILLING_AND_ENROLLMENT, "pay_bill"],
+        by=cast.employer,
+    )
+    return {
+        "group": granted,
+        "bill": InvoiceFactory(group=granted, number="OWN-2611", current_amount=Decimal("800")),
+        "sibling_bill": InvoiceFactory(group=sibling, number="SIB-2611"),
+        "other_bill": InvoiceFactory(group=cast.other_employer_group, number="OTH-2611"),
+        "account": PaymentAccountFactory(
+            employer=granted.parent.employer,
+            nickname="Operating",
+            routing_number="011000015",
+            created_by=cast.employer,
+        ),
+        "other_account": PaymentAccountFactory(
+            employer=cast.other_employer_group.parent.employer, nickname="Theirs"
+        ),
+    }
+
+
+def _pay_url(group, name="payment-make"):
+    return reverse(f"brokers:{name}", args=[group.pk])
+
+
+def _payment_data(bill, account, amount="300.00", key="k-broker-pay-1"):
+    return {
+        "request_key": key,
+        "pay_on": timezone.localdate().isoformat(),
+        f"amount_{bill.pk}": amount,
+        f"account_{bill.pk}": str(account.pk),
+    }
+
+
+@pytest.mark.parametrize("name", ["payment-make", "payment-account-list"])
+def test_pay_pages_granted_group_200_ungranted_sibling_and_other_employer_404(
+    client, cast, billing, name
+):
+    client.force_login(cast.broker)
+
+    assert client.get(_pay_url(billing["group"], name)).status_code == 200
+    assert client.get(_pay_url(cast.employer_groups[1], name)).status_code == 404
+    assert client.get(_pay_url(cast.employer_groups[2], name)).status_code == 404
+    assert client.get(_pay_url(cast.other_employer_group, name)).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["broker2", "upline"])
+def test_a_broker_without_pay_bill_gets_404(client, cast, billing, role):
+    client.force_login(cast.users[role])
+
+    assert client.get(_pay_url(billing["group"])).status_code == 404
+    assert client.get(_pay_url(billing["group"], "payment-account-list")).status_code == 404
+
+
+def test_the_pay_page_offers_the_groups_bills_and_the_employers_accounts_only(
+    client, cast, billing
+):
+    client.force_login(cast.staff)
+
+    response = client.get(_pay_url(billing["group"]))
+
+    assert [row[0].number for row in response.context["rows"]] == ["OWN-2611"]
+    assert [a.nickname for a in response.context["accounts"]] == ["Operating"]
+    assert "Theirs" not in response.text
+    assert reverse("employers:payment-account-add") not in response.text
+    assert billing["group"].parent.employer.name in response.text
+
+
+def test_the_broker_sees_the_employers_accounts_without_routing_numbers(client, cast, billing):
+    client.force_login(cast.broker)
+
+    page = client.get(_pay_url(billing["group"], "payment-account-list")).text
+
+    assert "Operating" in page and "ending 6789" in page
+    assert "011000015" not in page
+    assert "Rename" not in page and reverse("employers:payment-account-add") not in page
+
+
+def test_the_employer_only_payment_pages_are_not_in_the_broker_portal(client, cast, billing):
+    client.force_login(cast.broker)
+
+    assert client.get(reverse("employers:payment-make")).status_code == 404
+    assert client.get(reverse("employers:payment-account-add")).status_code == 404
+    assert client.get(reverse("employers:recurring-payment-list")).status_code == 404
+
+
+def test_a_broker_payment_records_both_parties(client, cast, billing):
+    client.force_login(cast.broker)
+    bill, account = billing["bill"], billing["account"]
+
+    response = client.post(_pay_url(billing["group"]), _payment_data(bill, account))
+
+    submission = PaymentSubmission.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("brokers:payment-confirmation", args=[submission.pk])
+    employer = billing["group"].parent.employer
+    assert submission.employer == employer
+    assert submission.submitted_by == cast.broker
+    assert submission.on_behalf_of.startswith(f"{employer.name} (broker ")
+    payment = Payment.objects.get(submission=submission)
+    assert (payment.invoice, payment.amount, payment.recorded_by) == (
+        bill,
+        Decimal("300.00"),
+        cast.broker,
+    )
+    assert AuditEvent.objects.filter(
+        user=cast.broker, action="change", object_type="billing.Payment", object_id=str(payment.pk)
+    ).exists()
+    page = client.get(response["Location"]).text
+    assert f"PMT-{submission.pk:08d}" in page and submission.on_behalf_of in page
+    # A double click pays once.
+    again = client.post(_pay_url(billing["group"]), _payment_data(bill, account), follow=True)
+    assert "nothing more was paid" in again.text
+    assert PaymentSubmission.objects.count() == 1
+
+
+def test_a_bill_or_account_outside_the_grant_cannot_be_slipped_in(client, cast, billing):
+    client.force_login(cast.broker)
+    url = _pay_url(billing["group"])
+
+    sibling = client.post(url, _payment_data(billing["sibling_bill"], billing["account"]))
+    theirs = client.post(url, _payment_data(billing["bill"], billing["other_account"], key="k2"))
+
+    assert sibling.status_code == 200 and "is not one you may pay" in sibling.text
+    assert theirs.status_code == 200 and "Select a valid choice" in theirs.text
+    assert not PaymentSubmission.objects.exists()
+
+
+def test_the_confirmation_is_404_for_a_broker_without_pay_bill_there(client, cast, billing):
+    client.force_login(cast.broker)
+    client.post(_pay_url(billing["group"]), _payment_data(billing["bill"], billing["account"]))
+    submission = PaymentSubmission.objects.get()
+    confirmation = reverse("brokers:payment-confirmation", args=[submission.pk])
+
+    client.force_login(cast.broker2)
+    assert client.get(confirmation).status_code == 404
+
+    broker_access_grant(
+        group=billing["group"],
+        broker=cast.broker.broker,
+        functions=BILLING_AND_ENROLLMENT,
+        by=cast.employer,
+    )
+    client.force_login(cast.broker)
+    assert client.get(confirmation).status_code == 404
+    assert client.get(_pay_url(billing["group"])).status_code == 404
+
+
+def test_the_employer_sees_the_brokers_payment_in_its_confirmation(client, cast, billing):
+    client.force_login(cast.broker)
+    client.post(_pay_url(billing["group"]), _payment_data(billing["bill"], billing["account"]))
+    submission = PaymentSubmission.objects.get()
+
+    client.force_login(cast.employer)
+    page = client.get(reverse("employers:payment-confirmation", args=[submission.pk])).text
+
+    assert cast.broker.display_name in page and submission.on_behalf_of in page
+
+
+def test_the_delegated_list_links_to_each_granted_function(client, cast, billing):
+    client.force_login(cast.broker)
+
+    page = client.get(reverse("brokers:delegated-group-list")).text
+
+    assert f'href="{_pay_url(billing["group"])}"' in page
+    assert f'href="{_pay_url(cast.employer_groups[1])}"' not in page
+    assert f"{SEARCH}?group={cast.employer_groups[1].pk}" in page
