@@ -2,6 +2,10 @@
 (JobsConfig.ready), so that the web process and the workers know the same kinds."""
 
 from employers.payment_history import PaymentHistoryExport
+from employers.reporting import kinds as report_kinds
+from employers.reporting import tasks as report_tasks
 from employers.roster_jobs import RosterUpload
 
-__all__ = ["PaymentHistoryExport", "RosterUpload"]
+# The reporting tasks are imported here too: Celery's autodiscovery looks for employers.tasks
+# only, and beat names run_due_report_definitions by its module.
+__all__ = ["PaymentHistoryExport", "RosterUpload", "report_kinds", "report_tasks"]

@@ -11,6 +11,7 @@ from employers.views import (
     payment_history,
     payments,
     registration,
+    reports,
     roster,
     sign_in,
 )
@@ -157,6 +158,35 @@ urlpatterns = [
         name="broker-access-revoke",
     ),
     # (end of Manage Broker Access)
+    # Reports: the standard reports and the user's own report definitions (standard or custom,
+    # one-time or recurring); each run is a report job (portal.jobs) with its progress page.
+    path("accounts-reports/reports/", reports.report_list, name="report-list"),
+    path(
+        "accounts-reports/reports/new/",
+        reports.report_definition_create,
+        name="report-definition-create",
+    ),
+    path(
+        "accounts-reports/reports/<int:pk>/",
+        reports.report_definition_detail,
+        name="report-definition-detail",
+    ),
+    path(
+        "accounts-reports/reports/<int:pk>/edit/",
+        reports.report_definition_edit,
+        name="report-definition-edit",
+    ),
+    path(
+        "accounts-reports/reports/<int:pk>/run/",
+        reports.report_definition_run,
+        name="report-definition-run",
+    ),
+    path(
+        "accounts-reports/reports/<int:pk>/delete/",
+        reports.report_definition_delete,
+        name="report-definition-delete",
+    ),
+    # (end of Reports)
     path("support/", pages.support, name="support"),
     # Group Documents: what ops published to the administrator's groups.
     path("documents/", documents.document_list, name="document-list"),

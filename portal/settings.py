@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # A provider user created with a temporary password finishes their first sign-in first.
     "providers.first_sign_in.FirstSignInMiddleware",
     "portal.accounts.middleware.RequireMFAMiddleware",
+    # After the agent's own session checks: from here on, request.user may be the assumed user.
+    "portal.accounts.assumed_identity.AssumedIdentityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -136,6 +138,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-report-files": {
         "task": "portal.jobs.tasks.purge_expired_jobs",
         "schedule": timedelta(hours=6),
+    },
+    # Employer reports set up to recur (employers/reporting/tasks.py): each runs once per due
+    # date however often this runs, so hourly costs nothing and catches up soon after downtime.
+    "run-due-employer-reports": {
+        "task": "employers.reporting.tasks.run_due_report_definitions",
+        "schedule": timedelta(hours=1),
     },
     # Commission statements are kept 18 months (commissions.models.RETENTION_MONTHS).
     "purge-old-commission-statements": {

@@ -83,7 +83,7 @@ def test_a_primary_administrator_registers_and_manages_a_group_administrator(
         "link", name="Manage Accounts & Reports"
     ).click()
     expect(page.get_by_role("heading", level=1, name="Manage Accounts & Reports")).to_be_visible()
-    expect(page.get_by_role("heading", name="Reports: coming soon")).to_be_visible()
+    expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
     assert_accessible(page, axe_source)
     page.get_by_role("link", name="Update Account Information").click()
     page.get_by_label("Job title").fill("HR Director")

@@ -578,10 +578,10 @@ def test_disabling_a_pending_user_stops_their_link(cast):
     assert not RegistrationToken.objects.filter(user=pending.user, revoked_at__isnull=True).exists()
 
 
-def test_the_hub_leaves_room_for_reports(cast, client):
+def test_the_hub_links_to_reports(cast, client):
     response = logged_in(client, cast.groupadmin).get(reverse("employers:accounts-reports"))
     assert response.status_code == 200
-    assert "Reports: coming soon" in response.text
+    assert reverse("employers:report-list") in response.text
     assert reverse("employers:user-create") in response.text
 
 
