@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from billing import bill_changes, generation
+from billing.imports import PremiumRateImportForm, premium_rates_import
 from billing.models import (
     AmountChangeRequest,
     Invoice,
@@ -22,7 +23,8 @@ from billing.models import (
     PremiumRate,
     RecurringPayment,
 )
-from portal.admin_mixins import ReadOnlyAdmin
+from enrollment.models import Coverage
+from portal.admin_mixins import FileImportAdmin, ReadOnlyAdmin
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 
@@ -384,3 +386,20 @@ class PaymentSubmissionAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     inlines = [SubmissionPaymentInline]
     show_full_result_count = False
+
+
+# Data loads: the premium rate list gets an Import page (an .xlsx or .csv file, with a dry run).
+admin.site.unregister(PremiumRate)
+
+
+@admin.register(PremiumRate)
+class PremiumRateImportAdmin(FileImportAdmin, PremiumRateAdmin):
+    import_form = PremiumRateImportForm
+    import_help = "admin/billing/premiumrate/import_help.html"
+
+    def import_rows(self, request, rows):
+        dry_run = bool(request.POST.get("dry_run"))
+        return premium_rates_import(rows=rows, by=request.user, dry_run=dry_run)
+
+    def import_help_context(self):
+        return {"tiers": Coverage.Tier.choices}

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.template.loader import render_to_string
 
+from enrollment.imports import PlanImportForm, plans_import
 from enrollment.models import (
     Coverage,
     Employer,
@@ -13,7 +14,12 @@ from enrollment.models import (
     ParentGroup,
     Plan,
 )
-from portal.admin_mixins import GroupObjectPermissionAdmin, ReadOnlyAdmin, UserObjectPermissionAdmin
+from portal.admin_mixins import (
+    FileImportAdmin,
+    GroupObjectPermissionAdmin,
+    ReadOnlyAdmin,
+    UserObjectPermissionAdmin,
+)
 from portal.audit.admin import member_audit_link
 from portal.audit.reports import MEMBER_AUDIT_EVENTS_SHOWN, can_review_audit, member_audit_events
 
@@ -196,3 +202,19 @@ class IFPApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["plan"]
     raw_id_fields = ["plan"]
     date_hierarchy = "received_on"
+
+
+# Data loads: the plan list gets an Import page (an .xlsx or .csv file, with a dry run).
+admin.site.unregister(Plan)
+
+
+@admin.register(Plan)
+class PlanImportAdmin(FileImportAdmin, PlanAdmin):
+    import_form = PlanImportForm
+    import_help = "admin/enrollment/plan/import_help.html"
+
+    def import_rows(self, request, rows):
+        return plans_import(rows=rows, by=request.user, dry_run=bool(request.POST.get("dry_run")))
+
+    def import_help_context(self):
+        return {"plan_types": Plan.PlanType.choices, "markets": Plan.Market.choices}

@@ -2,9 +2,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
 
-from portal.admin_mixins import GroupObjectPermissionAdmin, UserObjectPermissionAdmin
+from portal.admin_mixins import (
+    FileImportAdmin,
+    GroupObjectPermissionAdmin,
+    UserObjectPermissionAdmin,
+)
 from portal.leaving import is_outside_url
 from providers import registration_admin  # noqa: F401 - registers the verification queue
+from providers.imports import PractitionerImportForm, practitioners_import
 from providers.models import (
     Authorization,
     Claim,
@@ -170,3 +175,17 @@ class MedicalPolicyAdmin(admin.ModelAdmin):
     @admin.action(description="Unpublish the selected policies", permissions=["change"])
     def unpublish(self, request, queryset):
         self._published(request, queryset, False)
+
+
+# Data loads: the practitioner list gets an Import page (an .xlsx or .csv file, with a dry run).
+admin.site.unregister(Practitioner)
+
+
+@admin.register(Practitioner)
+class PractitionerImportAdmin(FileImportAdmin, PractitionerAdmin):
+    import_form = PractitionerImportForm
+    import_help = "admin/providers/practitioner/import_help.html"
+
+    def import_rows(self, request, rows):
+        dry_run = bool(request.POST.get("dry_run"))
+        return practitioners_import(rows=rows, by=request.user, dry_run=dry_run)
