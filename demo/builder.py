@@ -23,6 +23,7 @@ from brokers import demo_documents as brokers_demo_documents
 from commissions import demo as commissions_demo
 from employers import demo as employers_demo
 from employers import demo_documents as employers_demo_documents
+from employers import demo_on_behalf as employers_demo_on_behalf
 from enrollment import demo as enrollment_demo
 from enrollment import demo_ifp as enrollment_demo_ifp
 from portal.demo import PASSWORD, cast
@@ -82,4 +83,6 @@ def build_world(world: World) -> dict:
     billing_demo_bill_changes.bill_changes_demo(world, users)
     # Payment accounts and recurring payments, set up by the logins that own them.
     billing_demo_payments.payments_demo(world, users)
+    # broker@ pays a suffix's bills for employer@'s employer, and has changed a member for it.
+    employers_demo_on_behalf.on_behalf_demo(world, users)
     return users

@@ -9,6 +9,7 @@ office; upline@ views broker@'s book without any function.
 """
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -523,3 +524,18 @@ def test_the_delegated_list_links_to_each_granted_function(client, cast, billing
     assert f'href="{_pay_url(billing["group"])}"' in page
     assert f'href="{_pay_url(cast.employer_groups[1])}"' not in page
     assert f"{SEARCH}?group={cast.employer_groups[1].pk}" in page
+
+
+def test_the_demo_lets_broker_pay_a_suffix_and_shows_a_change_made_on_the_employers_behalf(db):
+    from django.core.management import call_command
+
+    from enrollment.models import Group
+    from portal.accounts.models import User
+
+    call_command("seed_demo", scale=0.05, as_of=datetime.date(2026, 11, 15), stdout=io.StringIO())
+    broker = User.objects.get(email="broker@demo.test")
+    event = EnrollmentEvent.objects.get(by=broker)
+    employer = event.group.parent.employer
+    assert event.on_behalf_of.startswith(f"{employer.name} (broker ")
+    paying = Group.objects.filter(parent__employer=employer).order_by("number")
+    assert [broker.has_perm("enrollment.pay_bill", g) for g in paying] == [True, False, False]
