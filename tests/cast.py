@@ -79,7 +79,8 @@ def _broker_login(name, agency):
 def build_cast() -> Cast:
     cast = Cast()
     ops = _user("ops", Role.OPS, is_staff=True)
-    ops.groups.add(AuthGroup.objects.get(name="Ops: administrator"))
+    # The administrator role runs the data; reading the audit log takes the security role.
+    ops.groups.add(*AuthGroup.objects.filter(name__in=["Ops: administrator", "Ops: security"]))
 
     general_agency = f.AgencyFactory(name="Summit General Agency", account_type="upline")
     agency_a = f.AgencyFactory(name="Harbor Benefits Group", upline=general_agency)

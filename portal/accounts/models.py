@@ -110,3 +110,40 @@ class RegistrationToken(models.Model):
 
     def __str__(self):
         return f"{self.purpose} registration for {self.user}"
+
+
+class SupportAction(models.Model):
+    """Something ops did to, or as, a user's account for a caller, and the reason they gave.
+
+    An assumed identity is one row from its start to its end (`ended_at`); the pages seen
+    meanwhile are audit events under the agent, "acting as" the user.
+    """
+
+    class Kind(models.TextChoices):
+        ASSUME_IDENTITY = "assume_identity", "Assumed identity (read-only)"
+        UNLOCK = "unlock", "Unlocked the account"
+        REGISTRATION_RESEND = "registration_resend", "Sent a new registration link"
+        PASSWORD_RESET = "password_reset", "Forced a password reset"
+        MFA_RESET = "mfa_reset", "Reset two-step verification"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    agent = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="support_actions")
+    reason = models.TextField()
+    at = models.DateTimeField(db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["user", "-at"])]
+        permissions = [
+            ("assume_identity", "Can view the portal as a user sees it, read-only"),
+            (
+                "support_account",
+                "Can unlock, resend registration and force a password reset",
+            ),
+            ("reset_mfa", "Can reset a user's two-step verification"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.user} by {self.agent}"

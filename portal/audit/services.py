@@ -11,8 +11,11 @@ def audit_record(*, request, action, objects=(), object_type="", object_ids=()):
     rows += [(object_type, str(pk)) for pk in object_ids]
     if not rows:
         rows = [(object_type, "")]
+    # While ops assume a user's identity (read-only), request.user is that user and the row is
+    # the agent's, "acting as" the user (portal.accounts.assumed_identity).
+    agent = getattr(request, "assumed_by", None)
     common = {
-        "user": request.user if request.user.is_authenticated else None,
+        "user": agent or (request.user if request.user.is_authenticated else None),
         "acting_as": getattr(request, "acting_as", None),
         "action": action,
         "ip_address": request.META.get("REMOTE_ADDR") or None,

@@ -12,7 +12,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group as AuthGroup
 
 from portal.accounts.models import Role, User
-from portal.accounts.ops_roles import sync_ops_groups
+from portal.accounts.ops_roles import SECURITY, sync_ops_groups
 
 OPS_GROUP = "Ops: administrator"
 
@@ -102,11 +102,11 @@ def login_create(email, first_name, last_name, role, password_hash, **extra) -> 
 
 
 def ops_login_create(password_hash) -> User:
-    """ops@: carrier staff in the administrator role, not a superuser."""
+    """ops@: carrier staff in the administrator and security roles, not a superuser."""
     ops = login_create(
         "ops@demo.test", "Avery", "Lindqvist", Role.OPS, password_hash, is_staff=True
     )
     if not AuthGroup.objects.filter(name=OPS_GROUP).exists():
         sync_ops_groups(sender=None)
-    ops.groups.add(AuthGroup.objects.get(name=OPS_GROUP))
+    ops.groups.add(*AuthGroup.objects.filter(name__in=[OPS_GROUP, SECURITY]))
     return ops

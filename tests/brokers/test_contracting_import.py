@@ -28,7 +28,7 @@ def ops_user(role):
 
 @pytest.fixture
 def ops(client, db):
-    client.force_login(ops_user("Ops: contracting"))
+    client.force_login(ops_user("Ops: broker services"))
     return client
 
 
