@@ -15,6 +15,7 @@ from employers import services
 from employers.models import EmployerAdmin
 from enrollment.models import EnrollmentEvent, GroupGroupObjectPermission, GroupUserObjectPermission
 from enrollment.signals import enrollment_changed
+from portal.accounts.support import registration_resender
 from portal.activity.services import activity_record
 from portal.mail import absolute_url, email_send
 
@@ -88,3 +89,13 @@ def notify_enrollment_change(sender, *, group, events, by, **kwargs):
 def end_broker_access(sender, *, record, **kwargs):
     """A group's broker of record changed: what its employer granted the old broker there ends."""
     services.broker_access_end(broker=record.broker, group=record.group)
+
+
+@registration_resender(services.USER_REGISTRATION_PURPOSE)
+def resend_user_invitation(token, by):
+    """Ops' Resend registration for a user an employer administrator invited: the same
+    invitation from the same administrator, with a new link."""
+    admin = EmployerAdmin.objects.select_related("user", "employer", "created_by").get(
+        pk=token.payload["admin"]
+    )
+    services._invitation_send(admin=admin, by=admin.created_by or by)

@@ -26,6 +26,7 @@ from portal.accounts.services import (
     registration_complete,
     registration_token_issue,
 )
+from portal.accounts.support import registration_resender
 from portal.activity.services import activity_record
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record_for_user
@@ -480,3 +481,11 @@ def queue_ordering() -> list:
 
 def pending_first():
     return RegistrationRequest.objects.order_by(*queue_ordering())
+
+
+@registration_resender(REGISTRATION_PURPOSE)
+def _registration_link_resend_for_ops(token, by):
+    """Ops' Resend registration in the user admin, for an approved request not yet finished."""
+    registration_link_resend(
+        registration=RegistrationRequest.objects.get(pk=token.payload["registration"]), by=by
+    )
