@@ -58,10 +58,10 @@ class ReportDefinitionForm(forms.Form):
     )
     period = forms.ChoiceField(label="Period", choices=catalogue.PERIODS)
     start = forms.DateField(
-        label="From", required=False, input_formats=DATE_INPUT_FORMATS, help_text="MM/DD/YYYY"
+        label="First day", required=False, input_formats=DATE_INPUT_FORMATS, help_text="MM/DD/YYYY"
     )
     end = forms.DateField(
-        label="To", required=False, input_formats=DATE_INPUT_FORMATS, help_text="MM/DD/YYYY"
+        label="Last day", required=False, input_formats=DATE_INPUT_FORMATS, help_text="MM/DD/YYYY"
     )
     within_days = forms.TypedChoiceField(
         label="Within the next", choices=catalogue.WITHIN_DAYS, coerce=int, initial=90
