@@ -539,3 +539,39 @@ def test_the_demo_lets_broker_pay_a_suffix_and_shows_a_change_made_on_the_employ
     assert event.on_behalf_of.startswith(f"{employer.name} (broker ")
     paying = Group.objects.filter(parent__employer=employer).order_by("number")
     assert [broker.has_perm("enrollment.pay_bill", g) for g in paying] == [True, False, False]
+
+
+@pytest.mark.parametrize("role", ["employer", "groupadmin", "ops", "provider"])
+def test_the_broker_pay_urls_are_for_the_broker_portal_only(client, cast, billing, role):
+    client.force_login(cast.users[role])
+
+    assert client.get(_pay_url(billing["group"])).status_code == 404
+    assert client.get(_pay_url(billing["group"], "payment-account-list")).status_code == 404
+
+
+def test_the_pay_pages_query_count_does_not_grow_with_the_bills(client, cast, billing):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.broker)
+    url = _pay_url(billing["group"])
+    client.get(url)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(12):
+        period = datetime.date(2025, n + 1, 1)
+        InvoiceFactory(
+            group=billing["group"],
+            number=f"MORE-{n:02d}",
+            period_start=period,
+            period_end=period + datetime.timedelta(days=27),
+            issued_on=period - datetime.timedelta(days=15),
+            due_date=period,
+        )
+    assert len(client.get(url).context["rows"]) == 13
+    assert queries() == few
