@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Mod
+from django.db.models.lookups import IsNull
 
 from billing.models import Invoice
 from enrollment.models import Group, Member
@@ -112,13 +113,15 @@ def _past_due_flag(today):
     return Coalesce(Subquery(latest_due, output_field=BooleanField()), False)
 
 
-def _turning_65_flag(today):
+def _turning_65_members(today):
     after, until = turning_65_dob_range(today)
-    return Exists(
-        Member.objects.filter(group=OuterRef("pk"), dob__gt=after, dob__lte=until).exclude(
-            status=Member.Status.CANCELLED
-        )
+    return Member.objects.filter(group=OuterRef("pk"), dob__gt=after, dob__lte=until).exclude(
+        status=Member.Status.CANCELLED
     )
+
+
+def _turning_65_flag(today):
+    return Exists(_turning_65_members(today))
 
 
 def alert_condition(key: str, today: datetime.date):
@@ -139,8 +142,15 @@ def alert_condition(key: str, today: datetime.date):
 
 
 def flag_annotations(today: datetime.date) -> dict:
-    """Annotations `past_due` and `turning_65`, for the page's rows only (see alerts_of)."""
-    return {"past_due": _past_due_flag(today), "turning_65": _turning_65_flag(today)}
+    """Annotations `past_due` and `turning_65`, for the page's rows only (see alerts_of).
+
+    `turning_65` asks for one such member's id rather than EXISTS: in a query whose row count
+    PostgreSQL can't tell before its LIMIT, it answered the EXISTS by hashing every member of
+    the whole table in the window (375 rows read, up to 12 ms at a million members) where a
+    scalar subquery probes (group, dob) for each of the page's rows.
+    """
+    first_member = Subquery(_turning_65_members(today).order_by().values("pk")[:1])
+    return {"past_due": _past_due_flag(today), "turning_65": IsNull(first_member, False)}
 
 
 def alerts_of(group, *, past_due: bool, turning_65: bool, today: datetime.date) -> list[Alert]:
