@@ -71,6 +71,7 @@ def create_logins(world: World, password_hash) -> dict:
         world, employer=employer, groupadmin=groupadmin, password_hash=password_hash
     )
     registration_key_for_unregistered_employer(world)
+    report_definitions(world, employer=employer)
     return {user.email: user for user in (employer, groupadmin, employer2)}
 
 
@@ -165,3 +166,49 @@ def registration_key_for_unregistered_employer(world: World) -> None:
         f"registration key {registration_key_display(REGISTRATION_KEY)}; the primary "
         f"administrator is {UNREGISTERED_ADMIN_EMAIL}."
     )
+
+
+def report_definitions(world: World, *, employer) -> None:
+    """employer@'s saved reports in Manage Accounts & Reports → Reports: a monthly roster
+    emailed when ready, a one-time COBRA list to print and a custom report. None has run yet:
+    Run now makes the file in a moment (tasks run in-process in the demo)."""
+    from employers.reporting.services import report_definition_create
+
+    common = {"columns": [], "sort": "", "notify": False, "format": "xlsx"}
+    for fields in [
+        {
+            **common,
+            "name": "Monthly enrollment roster",
+            "kind": "roster",
+            "filters": {"groups": [], "statuses": ["active", "pending", "cobra"], "plans": []},
+            "schedule": "monthly",
+            "schedule_day": 1,
+            "notify": True,
+        },
+        {
+            **common,
+            "name": "COBRA members to print",
+            "kind": "cobra",
+            "format": "pdf",
+            "filters": {"groups": [], "plans": []},
+            "schedule": "none",
+            "schedule_day": None,
+        },
+        {
+            **common,
+            "name": "New coverage this month",
+            "kind": "custom",
+            "columns": ["group_number", "member_id", "last_name", "first_name", "plan_name"],
+            "sort": "last_name",
+            "filters": {
+                "groups": [],
+                "statuses": [],
+                "plans": [],
+                "date_field": "coverage_start",
+                "period": "month_to_date",
+            },
+            "schedule": "weekly",
+            "schedule_day": 0,
+        },
+    ]:
+        report_definition_create(owner=employer, employer=world.tenants.employer, fields=fields)
