@@ -575,3 +575,10 @@ def test_the_pay_pages_query_count_does_not_grow_with_the_bills(client, cast, bi
         )
     assert len(client.get(url).context["rows"]) == 13
     assert queries() == few
+
+
+def test_anonymous_is_sent_to_sign_in(client, cast, billing):
+    member = cast.members[cast.employer_groups[0].number]
+    for url in (SEARCH, _member_url("enrollment-member", member), _pay_url(billing["group"])):
+        response = client.get(url)
+        assert response.status_code == 302 and "login" in response["Location"]
