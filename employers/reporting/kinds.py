@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
+from billing.models import Payment
 from employers import selectors as employer_selectors
 from employers.reporting import catalogue
 from employers.reporting.catalogue import CUSTOM_COLUMNS, STANDARD, Kind
@@ -500,11 +501,10 @@ class PaymentHistoryReport(EmployerReport):
     )
     widths = (12, 12, 28, 18, 14, 28, 20, 30, 24, 20)
 
-    def values(self, user, groups):
-        from billing.models import Payment
+    methods = dict(Payment.Method.choices)
+    payment_statuses = dict(Payment.Status.choices)
 
-        self.methods = dict(Payment.Method.choices)
-        self.payment_statuses = dict(Payment.Status.choices)
+    def values(self, user, groups):
         return (
             employer_selectors.payments_for(
                 user,
@@ -535,7 +535,7 @@ class PaymentHistoryReport(EmployerReport):
             values
         )
         status_text = self.payment_statuses.get(status, status)
-        if reason and status == "returned":
+        if reason and status == Payment.Status.RETURNED:
             status_text = f"{status_text}: {reason}"
         return (
             day,

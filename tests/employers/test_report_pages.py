@@ -291,3 +291,10 @@ def test_report_list_query_count_is_constant(client, cast, django_assert_num_que
         response = client.get(LIST)
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 33
+
+
+def test_group_billing_and_enrollment_links_to_reports_where_granted(client, cast, reports_granted):
+    client.force_login(cast.broker)
+    response = client.get(reverse("brokers:delegated-group-list"))
+    assert response.status_code == 200
+    assert response.text.count(reverse("brokers:report-list")) == 1
