@@ -26,6 +26,7 @@ from employers import demo_documents as employers_demo_documents
 from employers import demo_on_behalf as employers_demo_on_behalf
 from enrollment import demo as enrollment_demo
 from enrollment import demo_ifp as enrollment_demo_ifp
+from portal.accounts import demo as accounts_demo
 from portal.demo import PASSWORD, cast
 from portal.demo.world import World
 from providers import demo as providers_demo
@@ -72,7 +73,8 @@ def build_world(world: World) -> dict:
     # protects nothing.
     password_hash = make_password(PASSWORD)
     ops = cast.ops_login_create(password_hash)
-    users = {ops.email: ops}
+    support = cast.support_login_create(password_hash)
+    users = {ops.email: ops, support.email: support}
     for create_logins in (
         brokers_demo.create_logins,
         employers_demo.create_logins,
@@ -85,4 +87,6 @@ def build_world(world: World) -> dict:
     billing_demo_payments.payments_demo(world, users)
     # broker@ pays a suffix's bills for employer@'s employer, and has changed a member for it.
     employers_demo_on_behalf.on_behalf_demo(world, users)
+    # What support@ did for two callers last week, with the reasons they gave.
+    accounts_demo.support_history(world, users)
     return users

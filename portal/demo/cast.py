@@ -12,7 +12,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group as AuthGroup
 
 from portal.accounts.models import Role, User
-from portal.accounts.ops_roles import SECURITY, sync_ops_groups
+from portal.accounts.ops_roles import ACCOUNT_SUPPORT, SECURITY, SUPPORT, sync_ops_groups
 
 OPS_GROUP = "Ops: administrator"
 
@@ -58,6 +58,7 @@ GRANTED_FUNCTIONS = [
 
 LOGINS = {
     "ops@demo.test": Role.OPS,
+    "support@demo.test": Role.OPS,
     "broker@demo.test": Role.BROKER,
     "staff@demo.test": Role.BROKER_STAFF,
     "upline@demo.test": Role.BROKER,
@@ -110,3 +111,13 @@ def ops_login_create(password_hash) -> User:
         sync_ops_groups(sender=None)
     ops.groups.add(*AuthGroup.objects.filter(name__in=[OPS_GROUP, SECURITY]))
     return ops
+
+
+def support_login_create(password_hash) -> User:
+    """support@: carrier staff who answer the phone: read-only support (with Assumed Identity)
+    and account support (unlock, resend registration, password and two-step resets)."""
+    support = login_create(
+        "support@demo.test", "Sam", "Okonkwo", Role.OPS, password_hash, is_staff=True
+    )
+    support.groups.add(*AuthGroup.objects.filter(name__in=[SUPPORT, ACCOUNT_SUPPORT]))
+    return support

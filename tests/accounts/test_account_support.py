@@ -286,3 +286,25 @@ def test_the_users_page_offers_the_tools_that_apply_and_the_history(client, cast
     page = client.get(reverse("admin:accounts_user_change", args=[cast.staff.pk])).content.decode()
     assert "Caller verified, ticket 8" in page
     assert _url("unlock", cast.staff) not in page and _url("mfa_reset", cast.staff) not in page
+
+
+def test_the_demo_has_a_support_agent_with_a_history(db):
+    import datetime
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", scale=0.05, as_of=datetime.date(2026, 11, 15), stdout=StringIO())
+
+    agent = User.objects.get(email="support@demo.test")
+    assert set(agent.groups.values_list("name", flat=True)) == {
+        ops_roles.SUPPORT,
+        ops_roles.ACCOUNT_SUPPORT,
+    }
+    assert agent.has_perm("accounts.assume_identity") and not agent.is_superuser
+    assert set(
+        SupportAction.objects.filter(agent=agent).values_list("kind", "user__email", "ended_at")
+    ) >= {("unlock", "staff@demo.test", None)}
+    assert SupportAction.objects.get(kind="assume_identity").ended_at is not None
+    ops = User.objects.get(email="ops@demo.test")
+    assert ops.has_perm("audit.view_auditevent") and not ops.has_perm("accounts.assume_identity")
