@@ -13,6 +13,7 @@ from employers.models import ReportDefinition
 from employers.reporting import catalogue
 from employers.reporting.kinds import REPORT_CLASSES
 from employers.reporting.selectors import due_report_definitions
+from portal.accounts.models import Role
 from portal.activity.services import activity_record
 from portal.jobs.models import ReportJob
 from portal.jobs.services import report_job_request
@@ -56,7 +57,9 @@ def _first_run_on(definition, today):
 
 
 def _detail_path(definition):
-    return reverse("employers:report-definition-detail", args=[definition.pk])
+    """The definition's page in its owner's portal."""
+    namespace = "employers" if definition.owner.role == Role.EMPLOYER_ADMIN else "brokers"
+    return reverse(f"{namespace}:report-definition-detail", args=[definition.pk])
 
 
 def report_definition_create(*, owner, employer, fields, today=None):
@@ -72,6 +75,7 @@ def report_definition_create(*, owner, employer, fields, today=None):
             recipients=[owner],
             actor=owner,
             summary=f"You set up the report “{definition.name}” ({schedule_text(definition)}).",
+            link=_detail_path(definition),
         )
     return definition
 
@@ -91,6 +95,7 @@ def report_definition_update(*, definition, fields, by, today=None):
             recipients=[by],
             actor=by,
             summary=f"You changed the report “{definition.name}” ({schedule_text(definition)}).",
+            link=_detail_path(definition),
         )
     return definition
 
@@ -193,12 +198,20 @@ def report_definitions_run_due(*, today=None):
                 raise PermissionDenied
             report_definition_run(definition=definition, run_on=today)
             run += 1
-        except (PermissionDenied, ValueError):
+        except PermissionDenied:
             skipped += 1
-            logger.info("Report definition %s was not run: its owner lacks access", definition.pk)
-            activity_record(
-                recipients=[definition.owner],
-                summary=f"Your report “{definition.name}” was not run on {today:%m/%d/%Y}: "
-                "you may no longer report on its groups.",
-            )
+            _not_run(definition, today, "you may no longer report on its groups")
+        except ValueError:
+            # Settings that have aged out, such as chosen dates now more than two years back.
+            skipped += 1
+            _not_run(definition, today, "its settings need a change (edit it to see which)")
     return run, skipped
+
+
+def _not_run(definition, today, reason):
+    logger.info("Report definition %s was not run: %s", definition.pk, reason)
+    activity_record(
+        recipients=[definition.owner],
+        summary=f"Your report “{definition.name}” was not run on {today:%m/%d/%Y}: {reason}.",
+        link=_detail_path(definition),
+    )

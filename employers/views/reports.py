@@ -93,6 +93,10 @@ def _run(request, definition):
             "Edit it to choose the groups you may report on.",
         )
         return redirect(_url(request, "report-definition-detail", definition.pk))
+    except ValueError:
+        # Settings that have aged out, such as chosen dates now more than two years back.
+        messages.error(request, "The report was not run: edit it, its settings need a change.")
+        return redirect(_url(request, "report-definition-detail", definition.pk))
     return redirect("jobs:job-detail", pk=job.pk)
 
 

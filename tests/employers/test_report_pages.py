@@ -298,3 +298,32 @@ def test_group_billing_and_enrollment_links_to_reports_where_granted(client, cas
     response = client.get(reverse("brokers:delegated-group-list"))
     assert response.status_code == 200
     assert response.text.count(reverse("brokers:report-list")) == 1
+
+
+def test_a_broker_reporting_for_two_employers_chooses_one(cast, reports_granted):
+    from employers.forms.reports import ReportDefinitionForm
+    from tests import factories as f
+
+    other = cast.other_employer_group
+    groups = [reports_granted, other]
+    form = ReportDefinitionForm(
+        {
+            "name": "x",
+            "employer": str(reports_granted.parent.employer_id),
+            "groups": [other.pk],
+            "format": "xlsx",
+            "schedule": "none",
+        },
+        kind=Kind.ROSTER,
+        groups=groups,
+        plans=[f.PlanFactory()],
+    )
+    assert not form.is_valid()
+    assert form.errors["groups"] == ["Choose groups of the one employer the report is about."]
+    form = ReportDefinitionForm(
+        {"name": "x", "groups": [], "format": "xlsx", "schedule": "none"},
+        kind=Kind.ROSTER,
+        groups=groups,
+        plans=[],
+    )
+    assert not form.is_valid() and "employer" in form.errors

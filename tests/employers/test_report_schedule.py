@@ -178,3 +178,24 @@ def test_expired_files_are_purged_by_the_jobs_retention(
         report_jobs_purge_expired()
     job.refresh_from_db()
     assert not job.file and not job.file.storage.exists(name)
+
+
+def test_dates_that_aged_past_two_years_are_told_not_run(
+    cast, weekly, django_capture_on_commit_callbacks, client
+):
+    ReportDefinition.objects.filter(pk=weekly.pk).update(
+        kind=Kind.CHANGES,
+        filters={"groups": [], "period": "custom", "start": "2024-11-01", "end": "2024-11-30"},
+    )
+    with time_machine.travel(at(datetime.date(2026, 11, 23)), tick=False):
+        _beat(django_capture_on_commit_callbacks)
+        assert not ReportJob.objects.exists()
+        line = Activity.objects.get(recipient=cast.employer, summary__contains="was not run")
+        assert "settings need a change" in line.summary
+        assert line.link == f"/employers/accounts-reports/reports/{weekly.pk}/"
+        # Run from its page: the same, in words, not an error page.
+        client.force_login(cast.employer)
+        response = client.post(f"/employers/accounts-reports/reports/{weekly.pk}/run/", follow=True)
+    assert response.status_code == 200
+    assert "its settings need a change" in response.text
+    assert not ReportJob.objects.exists()
