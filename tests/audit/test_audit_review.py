@@ -142,6 +142,17 @@ def test_the_audit_list_costs_the_same_queries_however_many_events(cast, client)
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
+def test_past_the_count_cap_the_list_pages_the_newest_and_says_so(cast, client, monkeypatch):
+    monkeypatch.setattr("portal.audit.admin.LIST_COUNT_CAP", 5)
+    AuditEventFactory.create_batch(8, user=cast.broker)
+    client.force_login(cast.ops)
+    response = client.get(reverse(CHANGELIST))
+    assert response.context["cl"].result_count == 6
+    assert "More than 5 events match" in response.content.decode()
+    few = client.get(reverse(CHANGELIST) + "?action__exact=change")
+    assert "events match" not in few.content.decode()
+
+
 def test_the_filtered_list_is_exported_to_xlsx_by_a_job_and_audited(
     cast, client, history, django_capture_on_commit_callbacks
 ):
