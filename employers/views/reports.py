@@ -103,8 +103,8 @@ def _run(request, definition):
 @require_http_methods(["GET", "POST"])
 @employer_or_broker
 def report_definition_create(request):
-    """Set up a report: ?kind= one of the standard reports or "custom"."""
-    kind = request.GET.get("kind") or request.POST.get("kind") or ""
+    """Set up a report: ?kind= one of the standard reports, or (the default) a custom one."""
+    kind = request.GET.get("kind") or request.POST.get("kind") or Kind.CUSTOM
     if kind not in Kind.values:
         raise Http404("No such report.")
     form = _form_for(request, kind, data=request.POST or None, initial={"name": Kind(kind).label})

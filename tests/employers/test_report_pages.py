@@ -154,9 +154,11 @@ def test_groups_of_another_employer_are_not_a_choice(client, cast):
     assert not ReportDefinition.objects.exists()
 
 
-def test_unknown_kind_is_404(client, cast):
+def test_unknown_kind_is_404_and_no_kind_is_a_custom_report(client, cast):
     client.force_login(cast.employer)
     assert client.get(f"{NEW}?kind=nonsense").status_code == 404
+    response = client.get(NEW)
+    assert response.status_code == 200 and response.context["kind"] == Kind.CUSTOM
 
 
 def test_edit_keeps_what_is_not_changed_and_reschedules(client, cast, employer_definition):
