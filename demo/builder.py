@@ -15,6 +15,7 @@ every step after it; a new step that draws belongs at the end.
 
 from django.contrib.auth.hashers import make_password
 
+from access_review import demo as access_review_demo
 from billing import demo as billing_demo
 from billing import demo_bill_changes as billing_demo_bill_changes
 from billing import demo_payments as billing_demo_payments
@@ -89,4 +90,6 @@ def build_world(world: World) -> dict:
     employers_demo_on_behalf.on_behalf_demo(world, users)
     # What support@ did for two callers last week, with the reasons they gave.
     accounts_demo.support_history(world, users)
+    # A member with an audit history, for ops@'s audit review and access review.
+    access_review_demo.audit_history_demo(world, users)
     return users

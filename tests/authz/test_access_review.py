@@ -19,7 +19,8 @@ from brokers.models import Broker
 from employers.access import Access
 from employers.models import EmployerAdmin
 from employers.services import employer_admin_add, employer_user_invite
-from portal.accounts.models import Role
+from enrollment.models import Group, Member
+from portal.accounts.models import Role, User
 from portal.jobs.models import ReportJob
 from tests.factories import UserFactory
 
@@ -284,3 +285,37 @@ def test_ops_without_the_review_permission_cannot_export_it(cast, client):
     )
     assert response.status_code == 404
     assert not ReportJob.objects.exists()
+
+
+def test_the_demo_groups_review_matches_the_pages_and_its_member_has_a_history(db, client):
+    # given the demo world (small), as `make demo` seeds it
+    from django.core.management import call_command
+
+    from portal.audit.models import AuditEvent
+    from portal.demo.cast import LOGINS
+
+    call_command("seed_demo", scale=0.05, stdout=io.StringIO())
+    employer = User.objects.get(email="employer@demo.test")
+    group = (
+        Group.objects.filter(parent__employer=employer.employer_admin.employer)
+        .order_by("number")
+        .first()
+    )
+    member = Member.objects.filter(group=group, subscriber__isnull=True).order_by("pk").first()
+    users = list(User.objects.filter(email__in=LOGINS).exclude(is_staff=True))
+
+    # then the review of employer@'s first suffix lists exactly who gets its pages
+    pages = [
+        reverse("brokers:group-detail", args=[group.pk]),
+        reverse("brokers:subscriber-detail", args=[member.pk]),
+        reverse("employers:enrollment-member", args=[member.pk]),
+    ]
+    reached = _users_answered_200(client, users, pages)
+    demo_logins = set(LOGINS)
+    assert {email for email in _reviewed(group) if email in demo_logins} == reached
+    assert {"employer@demo.test", "broker@demo.test", "upline@demo.test"} <= reached
+    # and the member the demo gave an audit history shows it to ops@
+    assert AuditEvent.objects.filter(object_id=str(member.pk)).count() >= 4
+    client.force_login(User.objects.get(email="ops@demo.test"))
+    page = client.get(reverse("admin:enrollment_member_change", args=[member.pk]))
+    assert "staff@demo.test" in page.content.decode()
