@@ -21,7 +21,9 @@ from portal.admin_mixins import (
     UserObjectPermissionAdmin,
 )
 from portal.audit.admin import member_audit_link
+from portal.audit.models import AuditEvent
 from portal.audit.reports import MEMBER_AUDIT_EVENTS_SHOWN, can_review_audit, member_audit_events
+from portal.audit.services import audit_record
 
 
 @admin.register(Plan)
@@ -141,6 +143,19 @@ class MemberAdmin(admin.ModelAdmin):
     exclude = ["ssn"]
     readonly_fields = ["ssn_masked"]
     show_full_result_count = False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # Ops reading a member's record is a view of member data like any other: in the log.
+        # (The page renders after this, so it lists this view too.)
+        if request.method == "GET" and response.status_code == 200:
+            audit_record(
+                request=request,
+                action=AuditEvent.Action.VIEW,
+                object_type="enrollment.Member",
+                object_ids=[object_id],
+            )
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         # Who viewed or changed the member, for ops who may review the audit log.

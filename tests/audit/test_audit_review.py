@@ -219,6 +219,11 @@ def test_a_members_admin_page_lists_who_viewed_or_changed_them_newest_first(cast
     assert "broker2@demo.test" not in page  # another member's event
     link = reverse(CHANGELIST) + f"?object_type=enrollment.Member&amp;object_id={member.pk}"
     assert link in page
+    # and ops' own look at the member is in the log, listed first
+    assert AuditEvent.objects.filter(
+        user=cast.ops, action="view", object_type="enrollment.Member", object_id=str(member.pk)
+    ).exists()
+    assert page.index("ops@demo.test", page.index("Who viewed")) < first
 
 
 def test_a_members_history_is_capped_and_costs_the_same_queries(cast, client):
