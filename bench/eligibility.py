@@ -36,8 +36,7 @@ def _lookups(ctx, user):
     return mixed
 
 
-def _explain(queryset):
-    sql, params = queryset.query.sql_with_params()
+def _explain(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) {sql}", params)
         return [line for (line,) in cursor.fetchall()]
@@ -45,8 +44,7 @@ def _explain(queryset):
 
 def _check_plan(user, member_id, dob, last_name):
     """Print the plan of the lookup's query: the members, each with whether it is in the book."""
-    members = selectors.eligibility_candidates_for(user, last_name=last_name[:3], dob=dob)
-    plan = _explain(members[: selectors.ELIGIBILITY_CANDIDATE_LIMIT])
+    plan = _explain(*selectors.eligibility_candidates_sql(user, last_name=last_name[:3], dob=dob))
     print(f"\n  Query plan: members by last name {last_name[:3]!r}... + DOB, in broker@'s book?")
     for line in plan:
         print(f"    {line}")
