@@ -30,8 +30,8 @@ NAME_INDEX = "member_dob_last_name_idx"
 CLAIM_INDEX = "claim_tax_id_received_idx"
 
 
-def _explain(queryset, label, index):
-    sql, params = queryset.query.sql_with_params()
+def _explain(query, label, index):
+    sql, params = query.query.sql_with_params() if hasattr(query, "query") else query
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) {sql}", params)
         plan = [line for (line,) in cursor.fetchall()]
@@ -57,10 +57,8 @@ def eligibility_last_name_dob(ctx):
     sample = ctx.sample_members
     _, dob, last = sample[0]
     _explain(
-        selectors._with_eligibility(selectors.members_matching(last_name=last[:3], dob=dob))[
-            : selectors.MEMBER_MATCH_LIMIT + 1
-        ],
-        f"members by last name {last[:3]!r}... + DOB",
+        selectors.eligibility_members_sql(last_name=last[:3], dob=dob),
+        f"members by last name {last[:3]!r}... + DOB, with plan and latest coverage",
         NAME_INDEX,
     )
     client = ctx.client_for(EYES)
