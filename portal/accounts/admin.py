@@ -254,7 +254,6 @@ class SupportActionAdmin(ReadOnlyAdmin):
     list_filter = ["kind", ("at", admin.DateFieldListFilter)]
     search_fields = ["agent__email", "user__email", "reason"]
     list_select_related = ["agent", "user"]
-    date_hierarchy = "at"
     show_full_result_count = False
 
 

@@ -2,6 +2,8 @@
 reset two-step verification, each with a required reason, recorded and audited under the agent;
 refused to roles without the permission, and for accounts it does not apply to."""
 
+import re
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -308,3 +310,33 @@ def test_the_demo_has_a_support_agent_with_a_history(db):
     assert SupportAction.objects.get(kind="assume_identity").ended_at is not None
     ops = User.objects.get(email="ops@demo.test")
     assert ops.has_perm("audit.view_auditevent") and not ops.has_perm("accounts.assume_identity")
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_support_history_list_costs_the_same_at_any_size(
+    client, cast, agent, rows, django_assert_num_queries
+):
+    SupportAction.objects.bulk_create(
+        SupportAction(
+            kind="unlock",
+            agent=agent,
+            user=[cast.staff, cast.employer, cast.provider][n % 3],
+            reason=f"ticket {n}",
+            at=timezone.now(),
+        )
+        for n in range(rows)
+    )
+    client.force_login(agent)
+    url = reverse("admin:accounts_supportaction_changelist")
+    client.get(url)
+
+    # Session, user, permissions (the user's and their groups'), the page's count and rows,
+    # and the session saved again (a savepoint around its UPDATE).
+    with django_assert_num_queries(9):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert (
+        len(re.findall(r"/admin/accounts/supportaction/\d+/change/", response.content.decode()))
+        == rows
+    )

@@ -254,3 +254,23 @@ def test_one_left_open_by_a_timed_out_session_is_closed_at_the_next_start(client
     first, second = SupportAction.objects.order_by("at")
     assert first.ended_at == START + datetime.timedelta(minutes=30)
     assert second.ended_at is None
+
+
+def test_assuming_adds_a_fixed_few_queries_to_a_page(client, cast, agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("brokers:group-list")
+    client.force_login(cast.broker)
+    client.get(url)
+    with CaptureQueriesContext(connection) as as_broker:
+        assert client.get(url).status_code == 200
+    _start(client, agent, cast.broker)
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as assumed:
+        assert client.get(url).status_code == 200
+
+    # The agent's permissions (two), the assumed identity's row, its audit row; the session
+    # and user lookups are the same as the broker's own.
+    assert len(assumed) == len(as_broker) + 4
