@@ -5,7 +5,8 @@ middleware makes that user `request.user` for the rest of each request, so every
 check, selector and template is the user's own. Meanwhile:
 
 - every request that is not a read (POST, PUT, PATCH, DELETE) is refused with a 403 page,
-  except "End assumed identity";
+  except "End assumed identity", and so is every page of the user's own sign-in settings
+  (recovery codes, authenticators, email addresses);
 - every page is an audit event under the agent, acting as the user (and every member record a
   page audits is too: portal.audit.services reads `request.assumed_by`);
 - 30 minutes after it started it ends by itself, on the next request;
@@ -33,6 +34,9 @@ LIFETIME = timedelta(minutes=30)
 SESSION_KEY = "portal_assumed_identity"
 PERMISSION = "accounts.assume_identity"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# The user's own sign-in settings (allauth): password, email addresses, authenticators and
+# recovery codes are theirs alone, so even reading them is refused.
+OWN_ACCOUNT_PREFIX = "/accounts/"
 
 
 def assume_refusal(*, agent, user) -> str | None:
@@ -162,9 +166,17 @@ class AssumedIdentityMiddleware:
             object_type="accounts.SupportAction",
             object_ids=[action.pk],
         )
-        if request.method not in SAFE_METHODS:
-            return render(request, "portal/assumed_identity_refused.html", status=403)
+        if request.method not in SAFE_METHODS or request.path.startswith(OWN_ACCOUNT_PREFIX):
+            return self._refuse(request)
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request):
+        if getattr(request, "htmx", False):
+            # htmx swaps no 403 into the page: reload it, with the reason as a message.
+            messages.error(request, "Read-only: you are viewing the portal as someone else.")
+            return HttpResponse(status=403, headers={"HX-Refresh": "true"})
+        return render(request, "portal/assumed_identity_refused.html", status=403)
 
     @staticmethod
     def _auser(user):

@@ -274,3 +274,31 @@ def test_assuming_adds_a_fixed_few_queries_to_a_page(client, cast, agent):
     # The agent's permissions (two), the assumed identity's row, its audit row; the session
     # and user lookups are the same as the broker's own.
     assert len(assumed) == len(as_broker) + 4
+
+
+def test_the_users_own_sign_in_settings_stay_private(client, cast, agent):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    RecoveryCodes.activate(cast.broker)
+    _start(client, agent, cast.broker)
+
+    for name in (
+        "mfa_index",
+        "mfa_view_recovery_codes",
+        "account_email",
+        "account_change_password",
+    ):
+        response = client.get(reverse(name))
+        assert response.status_code == 403, name
+        assert "stay private" in response.content.decode()
+
+
+def test_an_htmx_write_reloads_the_page_with_the_reason(client, cast, agent):
+    _start(client, agent, cast.employer)
+
+    response = client.post(reverse("employers:user-create"), {}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 403
+    assert response["HX-Refresh"] == "true"
+    page = client.get(reverse("employers:home")).content.decode()
+    assert "Read-only: you are viewing the portal as someone else." in page
