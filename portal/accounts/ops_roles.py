@@ -105,7 +105,8 @@ OPS_ROLES = {
         "accounts.supportaction": ["view", "support_account", "reset_mfa"],
         "account.emailaddress": EDIT,
         "activity.activity": VIEW,
-        "mfa.authenticator": ["view", "delete"],
+        # Second factors are reset only with a recorded reason (Reset two-step verification).
+        "mfa.authenticator": VIEW,
         "auth.group": VIEW,
         "jobs.reportjob": ["view", "delete"],
         "enrollment.*": EDIT,

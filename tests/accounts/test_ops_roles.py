@@ -137,6 +137,8 @@ def test_roles_are_least_privilege_where_it_matters(db):
         assert not user.has_perm("accounts.change_supportaction")
         assert not user.has_perm("accounts.delete_supportaction")
         assert not user.has_perm("auth.change_group")
+        # A second factor goes only through Reset two-step verification, with its reason.
+        assert not user.has_perm("mfa.delete_authenticator")
         assert not user.is_superuser
     # and the support tools are with the roles that use them
     assume = {role for role, user in users.items() if user.has_perm("accounts.assume_identity")}
