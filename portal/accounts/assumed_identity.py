@@ -67,7 +67,8 @@ def assumed_identity_start(*, request, user, reason: str) -> SupportAction:
     if refusal:
         raise PermissionDenied(refusal)
     now = timezone.now()
-    # One left open by a session that timed out meanwhile ended when its 30 minutes did.
+    # One assumed identity at a time: one left open (a session that timed out, another
+    # browser) ends now, or when its 30 minutes did.
     SupportAction.objects.filter(
         agent=agent, kind=SupportAction.Kind.ASSUME_IDENTITY, ended_at__isnull=True
     ).update(ended_at=Least(F("at") + LIFETIME, Value(now)))
@@ -116,7 +117,10 @@ def _current(request):
 
 
 def _back_to_admin(request, user_pk):
-    target = reverse("admin:accounts_user_change", args=[user_pk])
+    if user_pk is None:
+        target = reverse("admin:index")
+    else:
+        target = reverse("admin:accounts_user_change", args=[user_pk])
     if getattr(request, "htmx", False):
         return HttpResponse(headers={"HX-Redirect": target})
     return redirect(target)
@@ -137,8 +141,10 @@ class AssumedIdentityMiddleware:
         agent = request.user
         action = _current(request)
         if action is None:
+            # Ended elsewhere: the agent started another one (one at a time) in another browser.
             assumed_identity_end(request=request)
-            return self.get_response(request)
+            messages.info(request, "Your assumed identity has ended.")
+            return _back_to_admin(request, None)
         now = timezone.now()
         expires = action.at + LIFETIME
         if now >= expires or assume_refusal(agent=agent, user=action.user):

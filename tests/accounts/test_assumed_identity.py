@@ -302,3 +302,19 @@ def test_an_htmx_write_reloads_the_page_with_the_reason(client, cast, agent):
     assert response["HX-Refresh"] == "true"
     page = client.get(reverse("employers:home")).content.decode()
     assert "Read-only: you are viewing the portal as someone else." in page
+
+
+def test_one_at_a_time_starting_another_elsewhere_ends_the_first(client, cast, agent):
+    from django.test import Client
+
+    _start(client, agent, cast.broker)
+    elsewhere = Client()
+    _start(elsewhere, agent, cast.employer)
+
+    response = client.get(reverse("brokers:home"))
+
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    assert SESSION_KEY not in client.session
+    first, second = SupportAction.objects.order_by("pk")
+    assert first.ended_at is not None and second.ended_at is None
+    assert BANNER in elsewhere.get(reverse("employers:home")).content.decode()
