@@ -27,14 +27,14 @@ from brokers.access import broker_for
 from brokers.models import Document
 from commissions.models import CommissionStatement
 from employers.access import Access
-from employers.models import EmployerAdmin, GroupDocument
-from employers.services import employer_user_invite
+from employers.models import EmployerAdmin, GroupDocument, ReportDefinition
+from employers.services import broker_access_grant, employer_user_invite
 from portal.jobs.models import ReportJob
 from portal.jobs.services import report_job_request
 from portal.leaving import leaving_link
 from providers.models import Authorization, Claim, MedicalPolicy
 from tests.authz.urlconf import all_patterns
-from tests.cast import ROLES
+from tests.cast import BILLING_AND_ENROLLMENT, ROLES
 from tests.factories import (
     AuthorizationFactory,
     ClaimFactory,
@@ -49,7 +49,7 @@ from tests.factories import (
 )
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 491
+EXPECTED_PATTERN_COUNT = 535
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"
@@ -146,6 +146,25 @@ BROKER_OFFICE_OBJECT_PAGES = {
     # of suffixes not granted and of other employers: tests/brokers/test_broker_bills.py.
     "brokers:invoice-detail": {"broker", "staff"},
     "brokers:invoice-document": {"broker", "staff"},
+    # Working on the employer's behalf (see delegated_work): Manage Enrollment on the first
+    # suffix (perform_enrollment granted) and Make a Payment there (pay_bill granted); the
+    # first suffix's subscriber; employer@'s payment on that suffix. The saved report
+    # definition is broker@'s own (run_reports granted). Suffixes not granted and other
+    # employers: tests/brokers/test_broker_on_behalf.py, tests/employers/test_reports_pages.py.
+    "brokers:enrollment-enroll": {"broker", "staff"},
+    "brokers:enrollment-member": {"broker", "staff"},
+    "brokers:enrollment-member-update": {"broker", "staff"},
+    "brokers:enrollment-dependent-add": {"broker", "staff"},
+    "brokers:enrollment-plan-change": {"broker", "staff"},
+    "brokers:enrollment-pcp-change": {"broker", "staff"},
+    "brokers:enrollment-cancel": {"broker", "staff"},
+    "brokers:enrollment-reinstate": {"broker", "staff"},
+    "brokers:enrollment-cobra": {"broker", "staff"},
+    "brokers:payment-make": {"broker", "staff"},
+    "brokers:payment-account-list": {"broker", "staff"},
+    "brokers:payment-confirmation": {"broker", "staff"},
+    "brokers:report-definition-detail": {"broker"},
+    "brokers:report-definition-edit": {"broker"},
 }
 # Employer pages requested with an object of employer@'s first suffix (the one groupadmin@ holds):
 # the roles named here get 200, the rest of the audience (employer2@, another employer) 404.
@@ -194,6 +213,9 @@ EMPLOYER_OBJECT_PAGES = {
     # record and other employers: tests/employers/test_broker_access_pages.py.
     "employers:broker-access-detail": {"employer", "groupadmin"},
     "employers:broker-access-edit": {"employer", "groupadmin"},
+    # Reports: employer@'s own saved definition (definitions are their owner's).
+    "employers:report-definition-detail": {"employer"},
+    "employers:report-definition-edit": {"employer"},
 }
 # Employer pages for client administrators only: a group administrator gets 403.
 EMPLOYER_CLIENT_ADMIN_PAGES = {
@@ -256,6 +278,11 @@ POST_ONLY_NAMES = {
     "employers:user-password-reset",
     "employers:user-registration-resend",
     "employers:broker-access-revoke",
+    "employers:report-definition-run",
+    "employers:report-definition-delete",
+    "brokers:report-definition-run",
+    "brokers:report-definition-delete",
+    "admin:audit_auditevent_export",
     "providers:user-disable",
     "providers:user-enable",
     "providers:user-sign-in-resend",
@@ -311,6 +338,24 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(Document.objects.get().pk)
         elif param == "group_pk" and pattern.name == "employers:enrollment-enroll":
             kwargs[param] = str(cast.employer_groups[0].pk)
+        elif param == "group_pk" and pattern.name in (
+            "brokers:enrollment-enroll",
+            "brokers:payment-make",
+            "brokers:payment-account-list",
+        ):
+            kwargs[param] = str(cast.employer_groups[0].pk)
+        elif param == "pk" and pattern.name.startswith("brokers:enrollment-"):
+            kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
+        elif param == "pk" and pattern.name == "brokers:payment-confirmation":
+            kwargs[param] = str(PaymentSubmission.objects.get().pk)
+        elif param == "pk" and pattern.name.startswith("employers:report-definition-"):
+            kwargs[param] = str(ReportDefinition.objects.get(owner=cast.employer).pk)
+        elif param == "pk" and pattern.name.startswith("brokers:report-definition-"):
+            kwargs[param] = str(ReportDefinition.objects.get(owner=cast.broker).pk)
+        elif param == "pk" and pattern.name == "access_review:group-review":
+            kwargs[param] = str(cast.employer_groups[0].pk)
+        elif param == "pk" and pattern.name == "access_review:user-review":
+            kwargs[param] = str(cast.broker.pk)
         elif param == "pk" and pattern.name.startswith("employers:enrollment-"):
             kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
         elif param == "pk" and pattern.name in (
@@ -555,6 +600,26 @@ def payment_objects(cast, published_document):
 
 
 @pytest.fixture
+def delegated_work(cast):
+    """employer@ lets broker@ also pay the first suffix's bill and run reports on it; a report
+    definition saved by each of them, for the definitions' pages."""
+    group = cast.employer_groups[0]
+    broker_access_grant(
+        group=group,
+        broker=cast.broker.broker,
+        functions=[*BILLING_AND_ENROLLMENT, "pay_bill", "run_reports"],
+        by=cast.employer,
+    )
+    for owner in (cast.employer, cast.broker):
+        ReportDefinition.objects.create(
+            owner=owner,
+            employer=group.parent.employer,
+            name="Monthly roster",
+            kind=ReportDefinition.Kind.ROSTER,
+        )
+
+
+@pytest.fixture
 def roster_job(cast):
     """A roster upload employer@ made to their first suffix, for its job pages."""
     return ReportJob.objects.create(
@@ -592,7 +657,15 @@ def finished_job(cast, django_capture_on_commit_callbacks):
 
 @pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
 def test_access_matrix(
-    role, cast, client, finished_job, published_document, own_statement, roster_job, payment_objects
+    role,
+    cast,
+    client,
+    finished_job,
+    published_document,
+    own_statement,
+    roster_job,
+    payment_objects,
+    delegated_work,
 ):
     if role != ANONYMOUS:
         client.force_login(cast.users[role])
@@ -612,7 +685,14 @@ def test_access_matrix(
 
 
 def test_the_anonymous_surface_is_exactly_the_public_list(
-    client, cast, finished_job, published_document, own_statement, roster_job, payment_objects
+    client,
+    cast,
+    finished_job,
+    published_document,
+    own_statement,
+    roster_job,
+    payment_objects,
+    delegated_work,
 ):
     """Every page an anonymous user can reach without a login redirect is on the public list."""
     reachable = set()
