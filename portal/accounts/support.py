@@ -1,11 +1,12 @@
 """Account support: what ops do in the user admin for a caller whose identity they have checked.
 
 Each action takes the agent's reason, is recorded as a SupportAction (who, whom, what, why) and
-an audit event under the agent, and refuses with a ValidationError, changing nothing, when it
+an audit event under the agent, tells the user in their Recent Activity, and refuses with a ValidationError, changing nothing, when it
 does not apply (unlocking an account that is not locked, say).
 """
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.crypto import get_random_string
 
 from portal.accounts import services
 from portal.accounts.models import RegistrationToken, SupportAction, User, UserStatus
+from portal.activity.services import activity_record
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 
@@ -44,9 +46,24 @@ def registration_resender(purpose):
     return register
 
 
+# What the user reads in their Recent Activity: support changed their account, in their words.
+ACTIVITY = {
+    Kind.UNLOCK: "{carrier} support unlocked your account.",
+    Kind.REGISTRATION_RESEND: "{carrier} support sent you a new registration link.",
+    Kind.PASSWORD_RESET: "{carrier} support reset your password: use the link emailed to you "
+    "to choose a new one.",
+    Kind.MFA_RESET: "{carrier} support reset your two-step verification: set up your "
+    "authenticator app again.",
+}
+
+
 def _record(*, request, kind, user, reason) -> SupportAction:
     action = SupportAction.objects.create(
         kind=kind, agent=request.user, user=user, reason=reason, at=timezone.now()
+    )
+    # The agent is not named to the user: the line says the carrier's support did it.
+    activity_record(
+        recipients=[user], summary=ACTIVITY[kind].format(carrier=settings.CARRIER["short_name"])
     )
     audit_record(request=request, action=AuditEvent.Action.CHANGE, objects=[user])
     audit_record(

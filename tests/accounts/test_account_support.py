@@ -8,6 +8,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.contrib.auth.models import Group as AuthGroup
 from django.test import Client
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils import timezone
 from brokers import services as broker_services
 from portal.accounts import ops_roles
 from portal.accounts.models import RegistrationToken, Role, SupportAction, User, UserStatus
+from portal.activity.models import Activity
 from portal.audit.models import AuditEvent
 from tests.factories import PASSWORD, ContractingRecordFactory, UserFactory
 
@@ -63,6 +65,10 @@ def _assert_recorded(*, kind, agent, user, reason):
     assert AuditEvent.objects.filter(
         user=agent, object_type="accounts.SupportAction", object_id=str(action.pk)
     ).exists()
+    # The user reads it in their Recent Activity, from the carrier's support, not the agent.
+    line = Activity.objects.get(recipient=user)
+    assert line.summary.startswith(f"{settings.CARRIER['short_name']} support ")
+    assert agent.email not in line.summary and line.actor is None
 
 
 # Unlock -------------------------------------------------------------------------------------
