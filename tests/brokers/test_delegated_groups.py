@@ -6,10 +6,14 @@ is in broker@'s book without a grant; broker2@ has no grant at all."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from brokers import access
+from brokers.models import BrokerOfRecord
 from brokers.services import broker_of_record_start
 from employers import services
+from employers.models import BrokerAccessGrant
+from enrollment.models import Group
 from tests import factories as f
 
 DELEGATED = reverse("brokers:delegated-group-list")
@@ -168,3 +172,50 @@ def test_query_count_does_not_grow(cast, client, django_assert_num_queries, extr
     # save (3).
     with django_assert_num_queries(8):
         assert client.get(DELEGATED).status_code == 200
+
+
+def _big_book(cast, size, granted_every):
+    """`size` more suffixes in broker@'s book (written in bulk, as a data load would), every
+    `granted_every`-th of them granted billing view by its employer."""
+    broker = access.broker_for(cast.broker)
+    parent = f.ParentGroupFactory(name="Large Book Holdings")
+    groups = Group.objects.bulk_create(
+        f.GroupFactory.build(parent=parent, suffix=f"{n:04d}", name=f"Suffix {n:04d}")
+        for n in range(size)
+    )
+    BrokerOfRecord.objects.bulk_create(
+        BrokerOfRecord(group=group, broker=broker, start_date=group.suffix_effective_date)
+        for group in groups
+    )
+    access.grant_group_functions_in_bulk(
+        (broker, group, access.BOOK_OF_BUSINESS_PERMS) for group in groups
+    )
+    granted = groups[::granted_every]
+    BrokerAccessGrant.objects.bulk_create(
+        BrokerAccessGrant(
+            employer=parent.employer,
+            group=group,
+            broker=broker,
+            functions=["view_invoice"],
+            granted_by=cast.employer,
+            terms_accepted_at=timezone.now(),
+        )
+        for group in granted
+    )
+    access.grant_group_functions_in_bulk((broker, group, ["view_invoice"]) for group in granted)
+    return granted
+
+
+def test_a_5000_group_book_filtered_by_its_grants_costs_the_same_queries(
+    cast, client, django_assert_num_queries
+):
+    """The issue's scale: a book of 5,000 groups, 1,000 of them granted, pages in the same
+    queries as the cast's book of three."""
+    granted = _big_book(cast, 5000, granted_every=5)
+    client = logged_in(client, cast.broker)
+
+    with django_assert_num_queries(8):
+        response = client.get(DELEGATED, {"page": "last"})
+
+    assert response.context["page"].paginator.count == len(granted) + 2
+    assert response.status_code == 200
