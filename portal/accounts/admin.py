@@ -213,7 +213,7 @@ class UserAdmin(DjangoUserAdmin):
         if action is None:
             messages.info(request, "You were not assuming anyone's identity.")
             return redirect("admin:index")
-        assumed_identity.assumed_identity_end(request=request, action=action)
+        assumed_identity.assumed_identity_end(request=request)
         messages.success(request, f"You are no longer viewing the portal as {action.user}.")
         return redirect(self._change_url(action.user))
 

@@ -55,7 +55,8 @@ def assume_refusal(*, agent, user) -> str | None:
 
 @transaction.atomic
 def assumed_identity_start(*, request, user, reason: str) -> SupportAction:
-    """Start viewing the portal as `user` (ValidationError if refused or without a reason).
+    """Start viewing the portal as `user`: ValidationError without a reason, PermissionDenied
+    if assume_refusal says no.
 
     The start is a support action with its reason; the audit rows of the pages seen point at it.
     """
@@ -91,7 +92,7 @@ def assumed_identity_start(*, request, user, reason: str) -> SupportAction:
     return action
 
 
-def assumed_identity_end(*, request, action=None, at=None) -> None:
+def assumed_identity_end(*, request, at=None) -> None:
     """Stop assuming: the support action gets its end, and the agent's session is restored."""
     state = request.session.pop(SESSION_KEY, None)
     if state is None:
@@ -105,7 +106,7 @@ def assumed_identity_end(*, request, action=None, at=None) -> None:
 
 
 def _current(request):
-    """The agent's live assumed identity, or None (and the session cleaned) if it is over."""
+    """The agent's live assumed identity, or None if it was ended elsewhere."""
     state = request.session.get(SESSION_KEY)
     if state is None:
         return None
@@ -148,7 +149,7 @@ class AssumedIdentityMiddleware:
         now = timezone.now()
         expires = action.at + LIFETIME
         if now >= expires or assume_refusal(agent=agent, user=action.user):
-            assumed_identity_end(request=request, action=action, at=min(now, expires))
+            assumed_identity_end(request=request, at=min(now, expires))
             messages.info(
                 request,
                 f"Your assumed identity of {action.user.display_name} has ended "

@@ -91,6 +91,7 @@ def _not_ops(user: User):
 def account_unlock(*, request, user: User, reason: str) -> SupportAction:
     """Unlock an account locked by failed sign-ins, as a password reset would."""
     reason = _reason(reason)
+    _not_ops(user)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.locked_at is None:
         raise ValidationError(f"{user.display_name}'s account is not locked.")
@@ -102,6 +103,7 @@ def account_unlock(*, request, user: User, reason: str) -> SupportAction:
 def account_registration_resend(*, request, user: User, reason: str) -> SupportAction:
     """Email a user who never finished registering a new link; the earlier one stops working."""
     reason = _reason(reason)
+    _not_ops(user)
     if user.status != UserStatus.PENDING:
         raise ValidationError(
             f"{user.display_name} is not waiting to register: the account is "

@@ -192,11 +192,18 @@ def test_force_password_reset_ends_sessions_and_emails_the_reset_link(
     )
 
 
-def test_force_password_reset_is_not_for_ops_accounts(support, cast):
-    response = support.post(_url("password_reset", cast.ops), {"reason": "ticket 6"})
+def test_support_actions_are_not_for_ops_accounts(support, cast):
+    User.objects.filter(pk=cast.ops.pk).update(locked_at=timezone.now())
+    TOTP.activate(cast.ops, generate_totp_secret())
 
-    assert response.status_code == 400
-    assert User.objects.get(pk=cast.ops.pk).check_password(PASSWORD)
+    for name in ("unlock", "registration_resend", "password_reset", "mfa_reset"):
+        response = support.post(_url(name, cast.ops), {"reason": "ticket 6"})
+        assert response.status_code == 400, name
+        assert "platform team" in response.content.decode()
+
+    ops = User.objects.get(pk=cast.ops.pk)
+    assert ops.check_password(PASSWORD) and ops.locked_at is not None
+    assert Authenticator.objects.filter(user=ops).exists()
     assert not SupportAction.objects.exists()
 
 
