@@ -18,6 +18,7 @@ from brokers import access, selectors, services
 from brokers.access import Tool, broker_portal, tool_required
 from brokers.forms.staff import StaffCreateForm, StaffFilterForm, StaffToolsForm, UplineAccessForm
 from portal.accounts.models import Role, UserStatus
+from portal.accounts.views import managed_user_action
 from portal.lists import chosen_sort, list_template, sortable_columns
 
 STAFF_PER_PAGE = 25
@@ -146,15 +147,14 @@ def staff_detail(request, pk):
 def _staff_action(request, pk, action, done):
     """Run `action` on the office's staff user `pk`, say how it went, and go back."""
     staff_user = _staff_user_to_change(request, pk)
-    try:
-        action(staff_user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done.format(name=staff_user.display_name))
-    if request.POST.get("next") == "list":
-        return redirect("brokers:staff-list")
-    return redirect("brokers:staff-detail", pk=staff_user.pk)
+    return managed_user_action(
+        request,
+        user=staff_user,
+        action=lambda: action(staff_user),
+        done=done,
+        list_url_name="brokers:staff-list",
+        detail_url_name="brokers:staff-detail",
+    )
 
 
 @require_POST

@@ -23,6 +23,7 @@ from employers.access import employer_portal
 from employers.forms.accounts import AccessForm, AccountForm, UserCreateForm, UserFilterForm
 from employers.models import EmployerAdmin
 from portal.accounts.models import UserStatus
+from portal.accounts.views import managed_user_action
 from portal.lists import chosen_sort, list_template, sortable_columns
 
 USERS_PER_PAGE = 25
@@ -238,15 +239,14 @@ def user_detail(request, pk):
 def _user_action(request, pk, action, done):
     """Run `action` on the manageable administrator whose user is `pk`; say how it went."""
     target = account_selectors.get_admin_user_for(request.user, pk)
-    try:
-        action(target)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done.format(name=target.user.display_name))
-    if request.POST.get("next") == "list":
-        return redirect("employers:user-list")
-    return redirect("employers:user-detail", pk=target.user_id)
+    return managed_user_action(
+        request,
+        user=target.user,
+        action=lambda: action(target),
+        done=done,
+        list_url_name="employers:user-list",
+        detail_url_name="employers:user-detail",
+    )
 
 
 @require_POST

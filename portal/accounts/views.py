@@ -9,7 +9,9 @@ from allauth.core import ratelimit
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -91,3 +93,20 @@ def registration_totp_qr(user, secret) -> str:
     adapter = get_mfa_adapter()
     svg = adapter.build_totp_svg(adapter.build_totp_url(user, secret))
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def managed_user_action(request, *, user, action, done, list_url_name, detail_url_name):
+    """Run `action()` on a user an administrator manages (disable, enable, resend, reset), say
+    how it went, and go back where the button was: the list (POST next=list) or the user's page.
+
+    Every audience's Manage Users page does this; the caller has found `user` within its own
+    scope (404 otherwise) and checked the administrator may."""
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done.format(name=user.display_name))
+    if request.POST.get("next") == "list":
+        return redirect(list_url_name)
+    return redirect(detail_url_name, pk=user.pk)

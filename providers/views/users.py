@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.accounts.models import UserStatus
+from portal.accounts.views import managed_user_action
 from portal.lists import chosen_sort, list_template, sortable_columns
 from providers import access, user_admin, user_selectors
 from providers.access import delegated_admin_required, provider_portal
@@ -158,15 +159,14 @@ def user_detail(request, pk):
 def _user_action(request, pk, action, done):
     """Run `action` on the organisation's user `pk` (404 otherwise); say how it went."""
     target = user_selectors.get_provider_user_for(request.user, pk)
-    try:
-        action(target)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done.format(name=target.user.display_name))
-    if request.POST.get("next") == "list":
-        return redirect("providers:user-list")
-    return redirect("providers:user-detail", pk=target.user_id)
+    return managed_user_action(
+        request,
+        user=target.user,
+        action=lambda: action(target),
+        done=done,
+        list_url_name="providers:user-list",
+        detail_url_name="providers:user-detail",
+    )
 
 
 @require_POST
