@@ -89,10 +89,8 @@ class ContractingRecordAdmin(FileImportAdmin):
 
     def import_rows(self, request, rows):
         """Create or update contracting records from an .xlsx or .csv file, all or nothing."""
-        counts = services.contracting_records_import(rows=rows, by=request.user)
-        return (
-            f"Imported {counts['created']} new and updated {counts['updated']} "
-            "existing contracting records."
+        return services.contracting_records_import(
+            rows=rows, by=request.user, dry_run=bool(request.POST.get("dry_run"))
         )
 
     def import_help_context(self):

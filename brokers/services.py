@@ -1,7 +1,6 @@
 import re
 
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -31,6 +30,7 @@ from portal.accounts.services import (
 from portal.activity.services import activity_record
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record_for_user
+from portal.data_loads import data_load_log, data_load_message
 from portal.imports import ImportRowsError, cell_date, cell_text
 from portal.mail import absolute_url, email_send
 
@@ -326,13 +326,14 @@ def _contracting_record_from_row(record: ContractingRecord, values: dict) -> lis
 
 
 @transaction.atomic
-def contracting_records_import(*, rows, by: User) -> dict:
+def contracting_records_import(*, rows, by: User, dry_run: bool = False) -> str:
     """Create or update contracting records from an ops file: every row or none.
 
     `rows` are (row number, {column: value}) as read from the file. A row whose NPN is already
     on file updates that record (a new extract of the carrier's contracting system corrects
     and deactivates); an NPN twice in one file is an error. Any problem raises
-    ImportRowsError listing them all, and nothing is saved. Returns the counts.
+    ImportRowsError listing them all, and nothing is saved; a dry run checks the same and saves
+    nothing either way. Returns what the admin says (portal.data_loads).
     """
     rows = list(rows)
     npns = {cell_text(values.get("npn")) for _, values in rows}
@@ -352,14 +353,14 @@ def contracting_records_import(*, rows, by: User) -> dict:
         raise ImportRowsError(errors)
     created = [r for r in records if r.pk is None]
     updated = [r for r in records if r.pk is not None]
-    for record in records:
-        record.save()
-    message = "Imported from a file."
-    if created:
-        LogEntry.objects.log_actions(by.pk, created, ADDITION, message)
-    if updated:
-        LogEntry.objects.log_actions(by.pk, updated, CHANGE, message)
-    return {"created": len(created), "updated": len(updated)}
+    if not dry_run:
+        with transaction.atomic():
+            for record in records:
+                record.save()
+            data_load_log(by=by, created=created, updated=updated)
+    return data_load_message(
+        noun="contracting records", created=created, updated=updated, dry_run=dry_run
+    )
 
 
 # Manage Accounts: the office's staff users, and the upline's view of the broker's book.

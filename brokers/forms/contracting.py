@@ -7,7 +7,7 @@ from django import forms
 from brokers.forms.registration import tax_id_normalize
 from brokers.models import ContractingRecord
 from brokers.services import CONTRACTING_IMPORT_COLUMNS, CONTRACTING_IMPORT_REQUIRED_COLUMNS
-from portal.imports import ImportFileForm
+from portal.data_loads import DataLoadForm
 
 
 class ContractingRecordAdminForm(forms.ModelForm):
@@ -52,6 +52,6 @@ class ContractingRecordAdminForm(forms.ModelForm):
         return ",".join(states)
 
 
-class ContractingImportForm(ImportFileForm):
+class ContractingImportForm(DataLoadForm):
     columns = CONTRACTING_IMPORT_COLUMNS
     required = CONTRACTING_IMPORT_REQUIRED_COLUMNS

@@ -74,6 +74,26 @@ def test_a_csv_file_creates_and_updates_records(ops):
     assert LogEntry.objects.filter(object_id=str(existing.pk), action_flag=CHANGE).exists()
 
 
+def test_a_dry_run_reports_what_the_file_would_do_and_saves_nothing(ops):
+    existing = ContractingRecordFactory(npn="1234567", status=ContractingRecord.Status.ACTIVE)
+    upload = csv_file(
+        "7654321,12-3456789,Jack,Nimble,jack@agency.example,,CA,Active,2017-08-07",
+        f"1234567,{existing.tax_id},{existing.first_name},{existing.last_name},"
+        f"{existing.email},,CA,Inactive,08/07/2017",
+    )
+
+    response = ops.post(IMPORT, {"file": upload, "dry_run": "on"}, follow=True)
+
+    assert (
+        "Dry run: every row of the file is valid. Importing it would add 1 and update 1 "
+        "contracting records. Nothing was saved." in response.content.decode()
+    )
+    assert not ContractingRecord.objects.filter(npn="7654321").exists()
+    existing.refresh_from_db()
+    assert existing.status == ContractingRecord.Status.ACTIVE
+    assert not LogEntry.objects.exists()
+
+
 def test_an_xlsx_file_with_number_and_date_cells_imports(ops):
     rows = [
         HEADER.split(","),
