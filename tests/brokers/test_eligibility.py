@@ -147,6 +147,22 @@ def test_lookup_by_name_uses_the_dob_last_name_index_expression(cast):
     assert params["prefix"] == "smi%"
 
 
+@pytest.mark.parametrize("matches", [2, 12])
+def test_a_name_search_takes_the_same_queries_however_many_match(
+    cast, client, django_assert_num_queries, matches
+):
+    f.MemberFactory.create_batch(
+        matches, group=cast.employer_groups[0], last_name="Quay", dob=datetime.date(1990, 1, 2)
+    )
+    logged_in(client, cast.broker)
+    # Session and user (2), the broker and their Broker IDs (1), the members with their
+    # group, plan, latest coverage and whether the book holds them (1), the audit rows (1),
+    # the session's activity stamp (3, with its savepoint).
+    with django_assert_num_queries(8):
+        response = client.post(LOOKUP, {"member": "Qua", "dob": "01/02/1990"})
+    assert f"{matches} members found" in answer(response)
+
+
 def test_too_many_matches_are_capped(cast, client):
     group = cast.employer_groups[0]
     f.MemberFactory.create_batch(
