@@ -150,7 +150,7 @@ BROKER_OFFICE_OBJECT_PAGES = {
     # suffix (perform_enrollment granted) and Make a Payment there (pay_bill granted); the
     # first suffix's subscriber; employer@'s payment on that suffix. The saved report
     # definition is broker@'s own (run_reports granted). Suffixes not granted and other
-    # employers: tests/brokers/test_broker_on_behalf.py, tests/employers/test_reports_pages.py.
+    # employers: tests/brokers/test_broker_on_behalf.py, tests/employers/test_report_pages.py.
     "brokers:enrollment-enroll": {"broker", "staff"},
     "brokers:enrollment-member": {"broker", "staff"},
     "brokers:enrollment-member-update": {"broker", "staff"},
