@@ -13,7 +13,8 @@ from brokers.views import (
     sign_in,
     staff,
 )
-from employers.views import bills, enrollment, payment_history, payments, reports
+from employers.urls import bill_patterns, enrollment_patterns, report_patterns
+from employers.views import payments
 
 app_name = "brokers"
 
@@ -56,14 +57,7 @@ urlpatterns = [
     # (end of Eligibility, Status & Activity)
     # Group bills: the employer portal's bill and payment history views, for the groups whose
     # employers granted the office billing view (employers.access.employer_or_broker).
-    path("billing/", bills.invoice_list, name="billing"),
-    path("billing/invoices/<int:pk>/", bills.invoice_detail, name="invoice-detail"),
-    path(
-        "billing/invoices/<int:pk>/invoice.<str:format>",
-        bills.invoice_document,
-        name="invoice-document",
-    ),
-    path("billing/payments/", payment_history.payment_history, name="payment-history"),
+    *bill_patterns,
     # Make a Payment for one group whose employer granted the office pay_bill, from the
     # employer's saved accounts (listed read-only); the confirmation's pk is the submission's.
     path("billing/groups/<int:group_pk>/pay/", payments.payment_make, name="payment-make"),
@@ -76,51 +70,11 @@ urlpatterns = [
     # (end of Group bills)
     # Reports on an employer's behalf: the employer portal's report views, for the groups whose
     # employers granted the office run_reports.
-    path("reports/", reports.report_list, name="report-list"),
-    path("reports/new/", reports.report_definition_create, name="report-definition-create"),
-    path("reports/<int:pk>/", reports.report_definition_detail, name="report-definition-detail"),
-    path("reports/<int:pk>/edit/", reports.report_definition_edit, name="report-definition-edit"),
-    path("reports/<int:pk>/run/", reports.report_definition_run, name="report-definition-run"),
-    path(
-        "reports/<int:pk>/delete/",
-        reports.report_definition_delete,
-        name="report-definition-delete",
-    ),
+    *report_patterns,
     # (end of Reports)
-    # Manage Enrollment and Make a Payment on an employer's behalf: the employer portal's views,
-    # for the groups whose employers granted the office perform_enrollment or pay_bill.
-    path("enrollment/", enrollment.member_search, name="enrollment"),
-    path(
-        "enrollment/groups/<int:group_pk>/enroll/",
-        enrollment.member_enroll,
-        name="enrollment-enroll",
-    ),
-    path("enrollment/members/<int:pk>/", enrollment.member_detail, name="enrollment-member"),
-    path(
-        "enrollment/members/<int:pk>/update/",
-        enrollment.member_update,
-        name="enrollment-member-update",
-    ),
-    path(
-        "enrollment/members/<int:pk>/dependents/add/",
-        enrollment.dependent_add,
-        name="enrollment-dependent-add",
-    ),
-    path(
-        "enrollment/members/<int:pk>/plan/", enrollment.plan_change, name="enrollment-plan-change"
-    ),
-    path("enrollment/members/<int:pk>/pcp/", enrollment.pcp_change, name="enrollment-pcp-change"),
-    path(
-        "enrollment/members/<int:pk>/cancel/", enrollment.coverage_cancel, name="enrollment-cancel"
-    ),
-    path(
-        "enrollment/members/<int:pk>/reinstate/",
-        enrollment.coverage_reinstate,
-        name="enrollment-reinstate",
-    ),
-    path(
-        "enrollment/members/<int:pk>/cobra/", enrollment.cobra_transition, name="enrollment-cobra"
-    ),
+    # Manage Enrollment on an employer's behalf: the employer portal's views, for the groups
+    # whose employers granted the office perform_enrollment.
+    *enrollment_patterns,
     # (end of on the employer's behalf)
     # Sales & Quoting Resources, Support Tools.
     path("sales-resources/", resources.document_list, name="sales-resources"),

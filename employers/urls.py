@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from employers.views import (
     accounts,
@@ -16,19 +16,10 @@ from employers.views import (
     sign_in,
 )
 
-app_name = "employers"
-
-urlpatterns = [
-    # Public: the employer's front door.
-    path("sign-in/", sign_in.sign_in, name="sign-in"),
-    path("forgot-username/", sign_in.forgot_username, name="forgot-username"),
-    # Registration: the primary client administrator's key, and every new user's completion.
-    path("register/", registration.start, name="register"),
-    path("register/complete/<str:token>/", registration.complete, name="register-complete"),
-    # (end of Registration)
-    # The portal.
-    path("", pages.home, name="home"),
-    # Manage Enrollment
+# Pages an employer's broker also works, for the groups the employer granted: the brokers'
+# URLconf includes these same lists under its own namespace (one view, scoped by who asks;
+# employers.access.employer_or_broker).
+enrollment_patterns = [
     path("enrollment/", enrollment.member_search, name="enrollment"),
     path(
         "enrollment/groups/<int:group_pk>/enroll/",
@@ -61,8 +52,8 @@ urlpatterns = [
     path(
         "enrollment/members/<int:pk>/cobra/", enrollment.cobra_transition, name="enrollment-cobra"
     ),
-    # End of Manage Enrollment
-    # Pay My Bill
+]
+bill_patterns = [
     path("billing/", bills.invoice_list, name="billing"),
     path("billing/invoices/<int:pk>/", bills.invoice_detail, name="invoice-detail"),
     path(
@@ -71,6 +62,53 @@ urlpatterns = [
         name="invoice-document",
     ),
     path("billing/payments/", payment_history.payment_history, name="payment-history"),
+]
+report_patterns = [
+    path("reports/", reports.report_list, name="report-list"),
+    path(
+        "reports/new/",
+        reports.report_definition_create,
+        name="report-definition-create",
+    ),
+    path(
+        "reports/<int:pk>/",
+        reports.report_definition_detail,
+        name="report-definition-detail",
+    ),
+    path(
+        "reports/<int:pk>/edit/",
+        reports.report_definition_edit,
+        name="report-definition-edit",
+    ),
+    path(
+        "reports/<int:pk>/run/",
+        reports.report_definition_run,
+        name="report-definition-run",
+    ),
+    path(
+        "reports/<int:pk>/delete/",
+        reports.report_definition_delete,
+        name="report-definition-delete",
+    ),
+]
+
+app_name = "employers"
+
+urlpatterns = [
+    # Public: the employer's front door.
+    path("sign-in/", sign_in.sign_in, name="sign-in"),
+    path("forgot-username/", sign_in.forgot_username, name="forgot-username"),
+    # Registration: the primary client administrator's key, and every new user's completion.
+    path("register/", registration.start, name="register"),
+    path("register/complete/<str:token>/", registration.complete, name="register-complete"),
+    # (end of Registration)
+    # The portal.
+    path("", pages.home, name="home"),
+    # Manage Enrollment
+    *enrollment_patterns,
+    # End of Manage Enrollment
+    # Pay My Bill
+    *bill_patterns,
     # Make a Payment (its confirmation's pk is the submission's), payment accounts and
     # recurring payments.
     path("billing/pay/", payments.payment_make, name="payment-make"),
@@ -160,32 +198,7 @@ urlpatterns = [
     # (end of Manage Broker Access)
     # Reports: the standard reports and the user's own report definitions (standard or custom,
     # one-time or recurring); each run is a report job (portal.jobs) with its progress page.
-    path("accounts-reports/reports/", reports.report_list, name="report-list"),
-    path(
-        "accounts-reports/reports/new/",
-        reports.report_definition_create,
-        name="report-definition-create",
-    ),
-    path(
-        "accounts-reports/reports/<int:pk>/",
-        reports.report_definition_detail,
-        name="report-definition-detail",
-    ),
-    path(
-        "accounts-reports/reports/<int:pk>/edit/",
-        reports.report_definition_edit,
-        name="report-definition-edit",
-    ),
-    path(
-        "accounts-reports/reports/<int:pk>/run/",
-        reports.report_definition_run,
-        name="report-definition-run",
-    ),
-    path(
-        "accounts-reports/reports/<int:pk>/delete/",
-        reports.report_definition_delete,
-        name="report-definition-delete",
-    ),
+    path("accounts-reports/", include(report_patterns)),
     # (end of Reports)
     path("support/", pages.support, name="support"),
     # Group Documents: what ops published to the administrator's groups.
