@@ -536,19 +536,15 @@ BOOK_SORTS = {
 
 
 def book_scope_for(user):
-    """What the book's queries filter by: (office id, view_group's id).
+    """What the book's queries filter by: the office's id; None outside a broker office.
 
     A broker's grants are all office grants (brokers.access writes no per-user rows), and the
-    office is already loaded for the page's layout. The permissions' ids are scalar subqueries
-    of the queries that use them: PostgreSQL plans them as an InitPlan faster than the EXISTS
-    with a join to the permission table (a millisecond and a half, bench/book.py), and even
-    faster than with the id as a constant (0.65 ms against 0.9 at a million members), and
-    looking the ids up first was a query of its own. None outside a broker office.
+    office is already loaded for the page's layout.
     """
     broker = access.broker_for(user) if user.role in access.BROKER_ROLES else None
     if broker is None or broker.office_id is None:
         return None
-    return (broker.office_id, _group_permission_id("view_group"))
+    return broker.office_id
 
 
 def _group_permission_id(codename):
@@ -563,14 +559,31 @@ def _group_permission_id(codename):
     )
 
 
-def _office_grants(office_id, permission_id):
-    """The office's grants of one permission on the outer query's group, for an EXISTS."""
-    from django.db.models import OuterRef
+def _office_grants(office_id, codename):
+    """EXISTS: the office holds `codename` on the outer query's group (enrollment_group).
 
-    from enrollment.models import GroupGroupObjectPermission
+    One probe of guardian's direct-FK (office, permission, group) index. The permission's id is
+    a scalar subquery: PostgreSQL plans it as an InitPlan, faster than the EXISTS with a join to
+    the permission table (a millisecond and a half, bench/book.py), and even faster than with
+    the id as a constant (0.65 ms against 0.9 at a million members); looking the id up first
+    was a query of its own. Written out, as book_page_rows' subqueries are: the ORM's building
+    and compiling the EXISTS with its subquery took longer than PostgreSQL's running it.
+    """
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
 
-    return GroupGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), group_id=office_id, permission_id=permission_id
+    from enrollment.models import Group, GroupGroupObjectPermission
+
+    return RawSQL(  # noqa: S611 - table names formatted in, values are params
+        f"EXISTS (SELECT 1 FROM {GroupGroupObjectPermission._meta.db_table} gg "  # noqa: S608
+        f'WHERE gg.content_object_id = "{Group._meta.db_table}"."id" AND gg.group_id = %s '
+        f"AND gg.permission_id = (SELECT pm.id FROM {Permission._meta.db_table} pm "
+        f"JOIN {ContentType._meta.db_table} ct ON ct.id = pm.content_type_id "
+        "WHERE pm.codename = %s AND ct.app_label = 'enrollment' AND ct.model = 'group' LIMIT 1))",
+        (office_id, codename),
+        output_field=BooleanField(),
     )
 
 
@@ -592,8 +605,7 @@ def book_groups_for(scope, *, today, filters=None, sort=""):
 
     if scope is None:
         return Group.objects.none()
-    office_id, view_group = scope
-    groups = Group.objects.filter(Exists(_office_grants(office_id, view_group)))
+    groups = Group.objects.filter(_office_grants(scope, "view_group"))
     if sort.removeprefix("-") == "renewal":
         groups = groups.annotate(renewal_rank=alerts.renewal_rank(today))
     elif sort.removeprefix("-") == "plan":
@@ -675,7 +687,7 @@ def book_page_rows(groups, scope, *, today):
     from brokers import alerts
     from enrollment.models import Group, GroupGroupObjectPermission, Plan
 
-    office_id = scope[0]
+    office_id = scope
     group = f'"{Group._meta.db_table}"."id"'
     # The grant's id, not EXISTS: PostgreSQL answered that EXISTS by hashing every grant of
     # the office (5,000 rows, 1.2 ms at a million members) for 25 probes.
