@@ -18,6 +18,7 @@ import functools
 import hashlib
 import html
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.core import signing
 from django.core.cache import cache
@@ -124,6 +125,10 @@ def group_list(request):
     for run in runs:
         run.html = _run_html(run, csrf_token=csrf_token)
     matched = _matching_count(request.user, groups, request.GET)
+    columns = sortable_columns(COLUMNS, sort)
+    for column in columns:
+        if column["sort"]:
+            column["href"] = _query(request.GET, sort=column["sort"], **PAGE_CLEARED)
 
     context = {
         "title": "Book of Business",
@@ -136,7 +141,13 @@ def group_list(request):
         "more_than_cap": matched > COUNT_CAP,
         "sort": sort,
         "per_page": per_page,
-        "columns": sortable_columns(COLUMNS, sort),
+        "columns": columns,
+        "first_href": _query(request.GET, **PAGE_CLEARED),
+        "previous_href": page.has_previous
+        and _query(request.GET, **{**PAGE_CLEARED, "before": page.previous_cursor}),
+        "next_href": page.has_next
+        and _query(request.GET, **{**PAGE_CLEARED, "after": page.next_cursor}),
+        "last_href": _query(request.GET, **{**PAGE_CLEARED, "page": "last"}),
         "sorted_by": next((c for c in COLUMNS if c[1] == sort.removeprefix("-")), COLUMNS[1])[0],
         "searched": any(filters.values()),
         "notices": notices,
@@ -166,6 +177,27 @@ def alert_legend(request):
             "alerts": alerts.ALERTS,
         },
     )
+
+
+# The sort and paging links keep the filter and drop the page's position.
+PAGE_CLEARED = {"after": None, "before": None, "page": None}
+
+
+def _query(params, **changes):
+    """What {% querystring %} gives for `params` (request.GET) with `changes` (None removes a
+    key), the same keys in the same order: the tag copied the whole QueryDict for each of the
+    page's ten sort and paging links, a fifth of a millisecond a page."""
+    pairs = []
+    for key, values in params.lists():
+        if key not in changes:
+            pairs += [(key, value) for value in values]
+        elif changes[key] is not None:
+            pairs.append((key, changes[key]))
+    present = set(params)
+    pairs += [(k, v) for k, v in changes.items() if v is not None and k not in present]
+    if not pairs and not params:
+        return ""
+    return "?" + urlencode(pairs)
 
 
 def keyset_page(rows, *, sort, per_page, params):
