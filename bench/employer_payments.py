@@ -28,6 +28,7 @@ from enrollment.models import Group
 
 MAKE = "/employers/billing/pay/"
 ACCOUNTS = "/employers/billing/accounts/"
+RECURRING = "/employers/billing/recurring/"
 OPEN_BILLS = 60
 MARK = "BENCH-PAY-"
 
@@ -107,6 +108,14 @@ def payment_accounts(ctx):
     user = _open_bills_for_largest_employer()
     client = ctx.client_for(user.email)
     return lambda: _get(client, ACCOUNTS)
+
+
+@scenario("employer-recurring-payments", baseline="bare-view", repeat=200)
+def recurring_payments(ctx):
+    """Recurring Payments of the largest employer: one a suffix at most, with their accounts."""
+    user = _open_bills_for_largest_employer()
+    client = ctx.client_for(user.email)
+    return lambda: _get(client, RECURRING)
 
 
 @scenario("employer-payment-submit", baseline="bare-view", repeat=100)
