@@ -14,13 +14,22 @@ def absolute_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
-def email_send(*, to, template: str, context: dict) -> None:
-    """Render `template` for the addresses in `to` and queue it; nothing is sent on rollback."""
+def email_render(template: str, context: dict) -> dict:
+    """`template`'s subject, text and HTML for `context` (with the carrier and portal URL)."""
     context = {"carrier": settings.CARRIER, "portal_url": absolute_url("/"), **context}
-    subject = " ".join(render_to_string(f"emails/{template}.subject.txt", context).split())
-    text = render_to_string(f"emails/{template}.txt", context)
-    html = render_to_string(f"emails/{template}.html", context)
-    queue_email(to=list(to), subject=subject, text=text, html=html)
+    return {
+        "subject": " ".join(render_to_string(f"emails/{template}.subject.txt", context).split()),
+        "text": render_to_string(f"emails/{template}.txt", context),
+        "html": render_to_string(f"emails/{template}.html", context),
+    }
+
+
+def email_send(*, to, template: str, context: dict) -> None:
+    """Render `template` for the addresses in `to` and queue it; nothing is sent on rollback.
+
+    The rendered message travels through the task queue: a secret must not be in `context`
+    (make it in the worker instead, as provider temporary passwords are)."""
+    queue_email(to=list(to), **email_render(template, context))
 
 
 def queue_email(*, to, subject, text, html=None, from_email=None):

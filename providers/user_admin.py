@@ -27,7 +27,8 @@ from portal.accounts.services import password_reset_email_send, user_sessions_en
 from portal.activity.services import activity_record
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record_for_user
-from portal.mail import absolute_url, email_send
+from portal.mail import absolute_url, email_render, email_send
+from portal.tasks import send_email
 from providers import access
 from providers.models import Practitioner, ProviderUser, TaxId
 
@@ -104,22 +105,53 @@ def _change_record(*, by: User, profile: ProviderUser, summary: str) -> None:
     activity_record(recipients=list(admins), summary=summary, actor=by, link=link)
 
 
-def _sign_in_emails_send(*, profile: ProviderUser, password: str, by: User) -> None:
-    """The user name and the temporary password, each in its own message: someone who reads
-    one of them cannot sign in with it alone."""
-    context = {
+def _sign_in_context(*, profile: ProviderUser, by: User) -> dict:
+    return {
         "user": profile.user,
         "by": by,
         "organization": profile.organization,
         "kind": "delegated administrator" if profile.is_delegated_admin else "end user",
         "sign_in_url": absolute_url(reverse("providers:sign-in")),
     }
-    email_send(to=[profile.user.email], template="provider_user_username", context=context)
+
+
+def _sign_in_emails_send(*, profile: ProviderUser, by: User) -> None:
+    """The user name and the temporary password, each in its own message: someone who reads
+    one of them cannot sign in with it alone. The password is made by the worker once this
+    transaction commits (temporary_password_issue), so it never sits in the task queue."""
+    from providers import tasks
+
     email_send(
         to=[profile.user.email],
-        template="provider_user_password",
-        context={**context, "password": password},
+        template="provider_user_username",
+        context=_sign_in_context(profile=profile, by=by),
     )
+    transaction.on_commit(lambda: tasks.temporary_password_send.delay(profile.pk, by.pk))
+
+
+def temporary_password_issue(*, profile_id: int, by_id: int) -> None:
+    """In the worker: give a user whose first sign-in is still owed a new temporary password
+    and email it to them. Until then their password is unusable; a user who has since finished
+    their first sign-in, or was disabled, gets nothing."""
+    with transaction.atomic():
+        profile = (
+            ProviderUser.objects.select_for_update()
+            .select_related("user", "organization")
+            .filter(pk=profile_id, must_change_password=True, user__is_active=True)
+            .first()
+        )
+        if profile is None:
+            return
+        password = temporary_password()
+        profile.user.set_password(password)
+        profile.user.save(update_fields=["password"])
+        by = User.objects.get(pk=by_id)
+        message = email_render(
+            "provider_user_password",
+            {**_sign_in_context(profile=profile, by=by), "password": password},
+        )
+    # Sent here rather than queued: a queued message would carry the password through Redis.
+    send_email(to=[profile.user.email], **message)
 
 
 @transaction.atomic
@@ -151,9 +183,8 @@ def provider_user_create(
         or EmailAddress.objects.filter(email__iexact=email).exists()
     ):
         raise ValidationError("A portal user with this email address already exists.")
-    password = temporary_password()
     user = User(email=email, first_name=first_name, last_name=last_name, role=Role.PROVIDER_USER)
-    user.set_password(password)
+    user.set_unusable_password()  # until the worker makes the temporary one
     user.save()
     # Verified: the temporary password goes only to this address, so signing in with it
     # proves the mailbox is theirs (and allauth requires a verified address to sign in).
@@ -168,7 +199,7 @@ def provider_user_create(
     if not is_delegated_admin:
         access.tax_id_access_set(profile, tax_ids, functions)
         profile.practitioners.set(practitioners)
-    _sign_in_emails_send(profile=profile, password=password, by=by)
+    _sign_in_emails_send(profile=profile, by=by)
     kind = "a delegated administrator" if is_delegated_admin else "an end user"
     _change_record(
         by=by, profile=profile, summary=f"{by.display_name} created {user.display_name} ({kind})."
@@ -244,11 +275,11 @@ def provider_user_sign_in_resend(*, profile: ProviderUser, by: User) -> Provider
             f"{user.display_name} has already set their own password; send a password reset "
             "email instead."
         )
-    password = temporary_password()
-    user.set_password(password)
+    # The earlier temporary password stops working now; the worker makes the new one.
+    user.set_unusable_password()
     user.save(update_fields=["password"])
     user_sessions_end(user)
-    _sign_in_emails_send(profile=profile, password=password, by=by)
+    _sign_in_emails_send(profile=profile, by=by)
     _change_record(
         by=by,
         profile=profile,

@@ -27,19 +27,22 @@ def code(secret):
 
 
 @pytest.fixture
-def new_user(cast, monkeypatch):
+def new_user(cast, monkeypatch, django_capture_on_commit_callbacks):
     """An end user a delegated administrator just created, with eligibility and claims on the
-    first Tax ID, signing in with a temporary password we know."""
+    first Tax ID, signing in with a temporary password we know (made by the task that runs
+    once the creation commits)."""
     monkeypatch.setattr(user_admin, "temporary_password", lambda: TEMPORARY)
-    profile = user_admin.provider_user_create(
-        email="new@valley.example",
-        first_name="Nia",
-        last_name="Okafor",
-        is_delegated_admin=False,
-        tax_ids=cast.tax_ids[:1],
-        functions=["inquire_claims"],
-        by=cast.provider,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        profile = user_admin.provider_user_create(
+            email="new@valley.example",
+            first_name="Nia",
+            last_name="Okafor",
+            is_delegated_admin=False,
+            tax_ids=cast.tax_ids[:1],
+            functions=["inquire_claims"],
+            by=cast.provider,
+        )
+    profile.user.refresh_from_db()
     return profile.user
 
 

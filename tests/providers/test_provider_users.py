@@ -4,6 +4,7 @@ and other administrators of their office, and manages them; nobody else may."""
 import re
 
 import pytest
+from celery.app.task import Task
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -342,6 +343,30 @@ def client_class_login(user):
     other = Client()
     other.force_login(user)
     return other
+
+
+def test_the_temporary_password_never_travels_through_the_task_queue(
+    cast, client, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The queue (Redis in production) keeps task arguments: the worker makes the password
+    and sends its email itself, so no queued task ever holds it."""
+    queued = []
+    apply_async = Task.apply_async
+
+    def recording(task, args=None, kwargs=None, **options):
+        queued.append(repr((task.name, args, kwargs)))
+        return apply_async(task, args, kwargs, **options)
+
+    monkeypatch.setattr(Task, "apply_async", recording)
+    logged_in(client, cast.provider)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(USER_CREATE, create_data(cast, email="new.clerk@valley.example"))
+
+    password = PASSWORD_LINE.search(mailoutbox[1].body).group(1)
+    assert User.objects.get(email="new.clerk@valley.example").check_password(password)
+    assert any("temporary_password_send" in task for task in queued)
+    assert not any(password in task for task in queued)
 
 
 def test_resend_gives_a_new_temporary_password_only_while_the_first_sign_in_is_owed(
