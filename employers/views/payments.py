@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from billing import payments
 from billing.payments import PaymentError, PaymentLine, dollars
 from employers import payment_selectors as selectors
+from employers import services
 from employers.access import (
     PORTALS,
     employer_or_broker,
@@ -109,10 +110,11 @@ def payment_make(request, group_pk=None):
     error = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        lines = [PaymentLine(*line) for line in data["lines"]]
         try:
             submission, made = payments.payment_submit(
                 employer=employer,
-                lines=[PaymentLine(*line) for line in data["lines"]],
+                lines=lines,
                 pay_on=data["pay_on"],
                 idempotency_key=data["request_key"],
                 by=user,
@@ -124,6 +126,14 @@ def payment_make(request, group_pk=None):
         else:
             if not made:
                 messages.info(request, "This payment was already submitted; nothing more was paid.")
+            elif group:
+                # A broker paid on the employer's behalf: the employer hears of it too.
+                paid = sum(line.amount for line in lines)
+                services.broker_payment_tell_employer(
+                    submission=submission,
+                    summary=f"{user.display_name} paid {dollars(paid)} to bills of "
+                    f"{group.number}, confirmation {payments.confirmation_number(submission)}.",
+                )
             return redirect(confirmation, pk=submission.pk)
     bill_group_ids = _bill_group_ids(user)
     for invoice in invoices:

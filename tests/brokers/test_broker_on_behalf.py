@@ -22,6 +22,7 @@ from employers.services import broker_access_grant, broker_access_revoke
 from enrollment import services
 from enrollment.models import EnrollmentEvent, Member
 from portal.accounts.models import Role
+from portal.activity.models import Activity
 from portal.audit.models import AuditEvent
 from tests import factories as f
 from tests.cast import BILLING_AND_ENROLLMENT
@@ -224,7 +225,8 @@ def test_a_broker_enrollment_records_both_parties(client, cast, plans):
     response = client.post(url, _enroll_data(group, on_behalf_of="someone else"))
 
     assert response.status_code == 302, response.text[:2000]
-    subscriber = Member.objects.get(last_name="Park", relationship="subscriber")
+    # By both names: the cast's members have made-up names, and "Park" may be one of them.
+    subscriber = Member.objects.get(first_name="Rosa", last_name="Park", relationship="subscriber")
     assert response["Location"] == _member_url("enrollment-member", subscriber)
     event = EnrollmentEvent.objects.get(member=subscriber)
     broker = cast.broker.broker
@@ -467,6 +469,13 @@ def test_a_broker_payment_records_both_parties(client, cast, billing):
     ).exists()
     page = client.get(response["Location"]).text
     assert f"PMT-{submission.pk:08d}" in page and submission.on_behalf_of in page
+    # The employer's client administrators hear of it.
+    told = Activity.objects.get(recipient=cast.employer)
+    assert told.summary == (
+        f"{submission.on_behalf_of}: {cast.broker.display_name} paid $300.00 to bills of "
+        f"{billing['group'].number}, confirmation PMT-{submission.pk:08d}."
+    )
+    assert told.link == reverse("employers:payment-history")
     # A double click pays once.
     again = client.post(_pay_url(billing["group"]), _payment_data(bill, account), follow=True)
     assert "nothing more was paid" in again.text

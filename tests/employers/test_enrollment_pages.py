@@ -219,7 +219,7 @@ def test_enroll_a_family_through_the_form(client, cast, group):
     }
     response = client.post(reverse("employers:enrollment-enroll", args=[group.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    subscriber = Member.objects.get(last_name="Park", relationship="subscriber")
+    subscriber = Member.objects.get(first_name="Rosa", last_name="Park", relationship="subscriber")
     assert subscriber.state == "CA"
     assert [m.first_name for m in services.family_of(subscriber)] == ["Rosa", "Kim"]
     # The same form sent again (a double click) enrolls no one more.
