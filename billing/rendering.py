@@ -63,9 +63,13 @@ def invoice_pdf(content: InvoiceContent, out):
 
 
 def _pdf_context(content):
+    carrier = carrier_letterhead("employer")
     return {
         "content": content,
-        "carrier": carrier_letterhead("employer"),
+        "carrier": carrier,
+        "document_id": (
+            f"{carrier['name']} · Invoice {content.number} · Group {content.group_number}"
+        ),
         "summary": [(label, money(amount)) for label, amount in _summary(content)],
         "adjustment_lines": [
             (line.description, money(line.amount)) for line in content.adjustment_lines

@@ -65,9 +65,11 @@ def statement_pdf(content: StatementContent, out):
 
 
 def _pdf_context(content):
+    carrier = carrier_letterhead("broker")
     return {
         "content": content,
-        "carrier": carrier_letterhead("broker"),
+        "carrier": carrier,
+        "document_id": f"{carrier['name']} · {content.name} · Broker ID {content.broker_code}",
         "summary": [
             {
                 "label": row.label,

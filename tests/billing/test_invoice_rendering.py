@@ -148,9 +148,10 @@ def test_the_fixture_fills_several_pages(content, pdf_pages):
     assert len(pdf_pages) >= 3
 
 
-def test_pdf_numbers_every_page_of_the_total(pdf_pages):
+def test_pdf_numbers_every_page_of_the_total_and_names_the_invoice(content, pdf_pages):
     for number, text in enumerate(pdf_pages, start=1):
         assert f"Page {number} of {len(pdf_pages)}" in text
+        assert f"Invoice {content.number} · Group {content.group_number}" in text
 
 
 def test_pdf_repeats_the_roster_headings_on_every_page(pdf_pages):

@@ -157,9 +157,10 @@ def test_the_fixture_has_every_kind_of_line_and_fills_several_pages(statement, p
     assert len(pdf_pages) >= 3
 
 
-def test_pdf_numbers_every_page_of_the_total(pdf_pages):
+def test_pdf_numbers_every_page_of_the_total_and_names_the_statement(statement, pdf_pages):
     for number, text in enumerate(pdf_pages, start=1):
         assert f"Page {number} of {len(pdf_pages)}" in text
+        assert f"{statement.name} · Broker ID {statement.broker_code}" in text
 
 
 def test_pdf_repeats_the_column_headings_on_every_page(pdf_pages):
