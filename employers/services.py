@@ -334,7 +334,7 @@ def _broker_access_tell(change: BrokerAccessChange, *, groups) -> None:
             f"{broker_name}'s access on {numbers} ended: they are no longer the broker of record."
         ),
     }[change.kind]
-    client_admins = _client_admins(employer)
+    client_admins = client_admin_users(employer)
     # After a change of broker of record the broker may have no page here any more.
     if change.kind == BrokerAccessChange.Kind.ENDED:
         employer_link = reverse("employers:broker-access")
@@ -345,7 +345,8 @@ def _broker_access_tell(change: BrokerAccessChange, *, groups) -> None:
     )
 
 
-def _client_admins(employer):
+def client_admin_users(employer):
+    """The employer's active primary and secondary client administrators."""
     return User.objects.filter(
         employer_admin__employer=employer,
         employer_admin__level__in=[EmployerAdmin.Level.PRIMARY, EmployerAdmin.Level.SECONDARY],
@@ -357,7 +358,7 @@ def broker_payment_tell_employer(*, submission, summary: str) -> None:
     """A broker paid the employer's bills on its behalf: the client administrators read it in
     Recent Activity, with a link to their payment history."""
     activity_record(
-        recipients=list(_client_admins(submission.employer)),
+        recipients=list(client_admin_users(submission.employer)),
         summary=f"{submission.on_behalf_of}: {summary}",
         actor=submission.submitted_by,
         link=reverse("employers:payment-history"),

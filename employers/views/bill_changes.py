@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from billing import bill_changes
 from billing.bill_changes import BillChangeError
 from billing.models import AmountChangeRequest
-from employers import access, selectors
+from employers import access, selectors, services
 from employers.access import employer_portal
 from employers.forms.bill_changes import (
     AmountChangeForm,
@@ -26,7 +26,6 @@ from employers.forms.bill_changes import (
     RosterChangeConfirmForm,
     RosterChangeForm,
 )
-from employers.models import EmployerAdmin
 from enrollment import services as enrollment_services
 from enrollment.services import EnrollmentError
 from portal.audit.models import AuditEvent
@@ -267,17 +266,6 @@ def amount_change_list(request):
     return render(request, template, context)
 
 
-def _client_admin_users(employer_id):
-    return [
-        admin.user
-        for admin in EmployerAdmin.objects.filter(
-            employer_id=employer_id,
-            level__in=[EmployerAdmin.Level.PRIMARY, EmployerAdmin.Level.SECONDARY],
-            user__is_active=True,
-        ).select_related("user")
-    ]
-
-
 @require_http_methods(["GET", "POST"])
 @employer_portal
 def billing_preferences(request):
@@ -303,7 +291,7 @@ def billing_preferences(request):
                 bills_by_email=form.cleaned_data["bills_by_email"],
                 email=form.cleaned_data["email"],
                 by=request.user,
-                notify=_client_admin_users(employer.pk),
+                notify=list(services.client_admin_users(employer)),
             )
         except BillChangeError as e:
             error = " ".join(e.messages)
