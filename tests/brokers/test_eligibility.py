@@ -77,6 +77,9 @@ def test_dependents_are_found_too(cast, client):
 @pytest.mark.parametrize("whose", ["other_employer_group", "group_outside_any_book"])
 def test_a_member_outside_the_book_is_no_match(cast, client, whose):
     outsider = cast.members[getattr(cast, whose).number]
+    # Made-up names may collide (a book member named Parker matches "Park" as a prefix).
+    outsider.first_name, outsider.last_name = "Ottoline", "Outsiderwick"
+    outsider.save(update_fields=["first_name", "last_name"])
     client = logged_in(client, cast.broker)
     for data in (
         {"member": outsider.member_id},
