@@ -561,7 +561,7 @@ def regeneration_preview(invoice: Invoice, *, rates=None) -> Regeneration:
         return Regeneration(invoice, _figures_of(invoice), error.message)
     applied = cents(
         Payment.objects.filter(invoice=invoice)
-        .exclude(status=Payment.Status.RETURNED)
+        .exclude(status__in=[Payment.Status.RETURNED, Payment.Status.CANCELLED])
         .aggregate(total=Sum("amount"))["total"]
     )
     refusal = ""

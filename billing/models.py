@@ -335,6 +335,8 @@ class Payment(models.Model):
         SUBMITTED = "submitted", "Submitted"
         SETTLED = "settled", "Settled"
         RETURNED = "returned", "Returned"
+        # Cancelled before its day by the one who scheduled it (or a colleague who may pay).
+        CANCELLED = "cancelled", "Cancelled"
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="payments")
     invoice = models.ForeignKey(

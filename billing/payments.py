@@ -433,6 +433,63 @@ def payment_submit(
     return submission, True
 
 
+def cancellable(payments, today=None) -> bool:
+    """Whether a submission with these payments can still be cancelled: some are scheduled
+    for a later day (on its day the daily run sends it to the bank)."""
+    today = today or timezone.localdate()
+    return any(p.status == Payment.Status.SCHEDULED and p.received_on > today for p in payments)
+
+
+@transaction.atomic
+def scheduled_payment_cancel(*, submission, by, today=None, link="") -> list[Payment]:
+    """Cancel the payments of `submission` still scheduled for a later day; returns them.
+
+    The rows are locked first, so the daily run (payments_submit_due, which locks and checks
+    the status again) either sent a payment before this or finds it cancelled. Raises
+    PaymentError, changing nothing, when none can be cancelled any more.
+    """
+    today = today or timezone.localdate()
+    payments = list(
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("group")
+        .filter(submission=submission, status=Payment.Status.SCHEDULED, received_on__gt=today)
+        .order_by("pk")
+    )
+    if not payments:
+        raise PaymentError(
+            "This payment can no longer be cancelled: it has gone, or goes today, to the bank."
+        )
+    for payment in payments:
+        if by is not None and not by.has_perm("enrollment.pay_bill", payment.group):
+            raise PaymentError(f"You may not cancel payments of group {payment.group.number}.")
+    for payment in payments:
+        payment.status = Payment.Status.CANCELLED
+    Payment.objects.bulk_update(payments, ["status"])
+    number = confirmation_number(submission)
+    total = sum(p.amount for p in payments)
+    _record(
+        by=by,
+        object_type="billing.Payment",
+        ids=[p.pk for p in payments],
+        summary=f"Scheduled payment of {dollars(total)}, confirmation {number}, cancelled.",
+        recipients=[submission.submitted_by] if submission.submitted_by else [],
+        link=link,
+    )
+    people = {u.email for u in (by, submission.submitted_by) if u is not None and u.email}
+    if people:
+        email_send(
+            to=sorted(people),
+            template="billing_payment_cancelled",
+            context={
+                "number": number,
+                "total": dollars(total),
+                "pay_on": _fmt(payments[0].received_on),
+                "cancelled_by": by.display_name if by else "",
+            },
+        )
+    return payments
+
+
 # -- recurring payments -------------------------------------------------------------------------
 
 

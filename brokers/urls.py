@@ -62,6 +62,7 @@ urlpatterns = [
     # employer's saved accounts (listed read-only); the confirmation's pk is the submission's.
     path("billing/groups/<int:group_pk>/pay/", payments.payment_make, name="payment-make"),
     path("billing/pay/<int:pk>/", payments.payment_confirmation, name="payment-confirmation"),
+    path("billing/pay/<int:pk>/cancel/", payments.payment_cancel, name="payment-cancel"),
     path(
         "billing/groups/<int:group_pk>/accounts/",
         payments.payment_account_list,

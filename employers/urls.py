@@ -113,6 +113,7 @@ urlpatterns = [
     # recurring payments.
     path("billing/pay/", payments.payment_make, name="payment-make"),
     path("billing/pay/<int:pk>/", payments.payment_confirmation, name="payment-confirmation"),
+    path("billing/pay/<int:pk>/cancel/", payments.payment_cancel, name="payment-cancel"),
     path("billing/accounts/", payments.payment_account_list, name="payment-account-list"),
     path("billing/accounts/new/", payments.payment_account_add, name="payment-account-add"),
     path(

@@ -180,6 +180,46 @@ def payment_confirmation(request, pk):
             "total": dollars(sum(p.amount for p in rows)),
             "pay_on": rows[0].received_on if rows else None,
             "scheduled": any(p.status == p.Status.SCHEDULED for p in rows),
+            "cancellable": payments.cancellable(rows),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@employer_or_broker
+def payment_cancel(request, pk):
+    """Cancel a payment scheduled for a later day: a question first, then the POST."""
+    submission = selectors.get_submission_for(request.user, pk)
+    rows = list(selectors.submission_payments(submission))
+    confirmation = reverse(f"{request.portal.namespace}:payment-confirmation", args=[pk])
+    number = payments.confirmation_number(submission)
+    if request.method == "POST":
+        try:
+            payments.scheduled_payment_cancel(
+                submission=submission, by=request.user, link=confirmation
+            )
+        except PaymentError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"Payment {number} was cancelled; nothing will be paid.")
+        return redirect(confirmation)
+    if not payments.cancellable(rows):
+        messages.error(
+            request,
+            "This payment can no longer be cancelled: it has gone, or goes today, to the bank.",
+        )
+        return redirect(confirmation)
+    return _render(
+        request,
+        "payment_cancel.html",
+        {
+            "title": "Cancel a Scheduled Payment",
+            "breadcrumbs": _crumbs(request=request),
+            "tab": "pay",
+            "number": number,
+            "total": dollars(sum(p.amount for p in rows if p.status == p.Status.SCHEDULED)),
+            "pay_on": rows[0].received_on,
+            "confirmation": confirmation,
         },
     )
 

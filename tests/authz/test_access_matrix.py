@@ -16,6 +16,8 @@ Rules, in words:
   objects of a sibling office and of another tenant are in tests/authz/test_broker_office.py.
 """
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -49,7 +51,7 @@ from tests.factories import (
 )
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 535
+EXPECTED_PATTERN_COUNT = 537
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"
@@ -163,6 +165,7 @@ BROKER_OFFICE_OBJECT_PAGES = {
     "brokers:payment-make": {"broker", "staff"},
     "brokers:payment-account-list": {"broker", "staff"},
     "brokers:payment-confirmation": {"broker", "staff"},
+    "brokers:payment-cancel": {"broker", "staff"},
     "brokers:report-definition-detail": {"broker"},
     "brokers:report-definition-edit": {"broker"},
 }
@@ -206,6 +209,7 @@ EMPLOYER_OBJECT_PAGES = {
     # account and the first suffix's recurring payment (see payment_objects). Sibling suffixes
     # and users without pay_bill: tests/employers/test_payment_pages.py.
     "employers:payment-confirmation": {"employer", "groupadmin"},
+    "employers:payment-cancel": {"employer", "groupadmin"},
     "employers:payment-account-rename": {"employer", "groupadmin"},
     "employers:payment-account-remove": {"employer", "groupadmin"},
     "employers:recurring-payment-cancel": {"employer", "groupadmin"},
@@ -346,7 +350,10 @@ def _path_for(pattern, job=None, cast=None):
             kwargs[param] = str(cast.employer_groups[0].pk)
         elif param == "pk" and pattern.name.startswith("brokers:enrollment-"):
             kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
-        elif param == "pk" and pattern.name == "brokers:payment-confirmation":
+        elif param == "pk" and pattern.name in (
+            "brokers:payment-confirmation",
+            "brokers:payment-cancel",
+        ):
             kwargs[param] = str(PaymentSubmission.objects.get().pk)
         elif param == "pk" and pattern.name.startswith("employers:report-definition-"):
             kwargs[param] = str(ReportDefinition.objects.get(owner=cast.employer).pk)
@@ -382,7 +389,10 @@ def _path_for(pattern, job=None, cast=None):
             "employers:invoice-amount-change",
         ):
             kwargs[param] = str(Invoice.objects.get(group=cast.employer_groups[0]).pk)
-        elif param == "pk" and pattern.name == "employers:payment-confirmation":
+        elif param == "pk" and pattern.name in (
+            "employers:payment-confirmation",
+            "employers:payment-cancel",
+        ):
             kwargs[param] = str(PaymentSubmission.objects.get().pk)
         elif param == "pk" and pattern.name.startswith("employers:payment-account-"):
             kwargs[param] = str(PaymentAccount.objects.get().pk)
@@ -576,8 +586,8 @@ def published_document(cast):
 
 @pytest.fixture
 def payment_objects(cast, published_document):
-    """employer@'s payment account, a submission paying part of the first suffix's bill from it,
-    and the suffix's recurring payment; and a published medical policy, for their pages."""
+    """employer@'s payment account, a submission paying part of the first suffix's bill from it
+    next week (so that it can still be cancelled), and the suffix's recurring payment; and a published medical policy, for their pages."""
     group = cast.employer_groups[0]
     account = PaymentAccountFactory(employer=group.parent.employer, created_by=cast.employer)
     submission = PaymentSubmission.objects.create(
@@ -588,7 +598,7 @@ def payment_objects(cast, published_document):
         group=group,
         invoice=invoice,
         amount=1,
-        received_on=invoice.issued_on,
+        received_on=timezone.localdate() + datetime.timedelta(days=7),
         method=Payment.Method.ACH,
         status=Payment.Status.SCHEDULED,
         account=account,

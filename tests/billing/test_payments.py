@@ -334,6 +334,34 @@ def test_a_scheduled_payment_goes_to_the_gateway_on_its_day_only(cast, bill, acc
     assert payments.payments_submit_due(today=TODAY + datetime.timedelta(days=3)) == 0
 
 
+def test_a_cancelled_payment_is_never_sent_and_its_amount_may_be_paid_again(
+    cast, bill, account, clock
+):
+    later = TODAY + datetime.timedelta(days=3)
+    submission, _ = _pay(cast.employer, (bill, account, "1000.00"), pay_on=later)
+    [cancelled] = payments.scheduled_payment_cancel(
+        submission=submission, by=cast.groupadmin, today=TODAY
+    )
+    assert cancelled.status == submission.payments.get().status == Payment.Status.CANCELLED
+    assert payments.payments_submit_due(today=later) == 0
+    # Again: nothing left to cancel, nothing changed.
+    with pytest.raises(PaymentError, match="can no longer be cancelled"):
+        payments.scheduled_payment_cancel(submission=submission, by=cast.employer, today=TODAY)
+    _pay(cast.employer, (bill, account, "1000.00"), key="again")
+
+
+def test_a_payment_is_not_cancelled_on_its_day_or_by_someone_who_may_not_pay(
+    cast, bill, account, clock
+):
+    later = TODAY + datetime.timedelta(days=3)
+    submission, _ = _pay(cast.employer, (bill, account, "10.00"), pay_on=later)
+    with pytest.raises(PaymentError, match="can no longer be cancelled"):
+        payments.scheduled_payment_cancel(submission=submission, by=cast.employer, today=later)
+    with pytest.raises(PaymentError, match="You may not cancel payments of group"):
+        payments.scheduled_payment_cancel(submission=submission, by=cast.employer2, today=TODAY)
+    assert submission.payments.get().status == Payment.Status.SCHEDULED
+
+
 # -- recurring payments -------------------------------------------------------------------------
 
 

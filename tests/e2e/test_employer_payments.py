@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from billing import payments
 from billing.models import Payment, PaymentSubmission
 from tests.e2e.helpers import assert_accessible, log_in
-from tests.factories import InvoiceFactory
+from tests.factories import InvoiceFactory, PaymentAccountFactory
 
 pytestmark = pytest.mark.e2e
 # Labels that other labels on their page begin with ("Account number again", "Group Documents").
@@ -179,3 +179,32 @@ def test_accounts_payments_recurring_and_settlement(live_cast, page, axe_source)
     page.get_by_role("button", name="Remove Account").click()
     expect(page.get_by_text("1 recurring payment(s) from it were cancelled.")).to_be_visible()
     expect(page.get_by_text("No payment account yet.")).to_be_visible()
+
+
+def test_schedule_a_payment_then_cancel_it(live_cast, page, axe_source):
+    own = live_cast.employer_groups[0]
+    today = timezone.localdate()
+    InvoiceFactory(group=own, number="OWN-2612", current_amount=Decimal("800.00"))
+    PaymentAccountFactory(
+        employer=own.parent.employer, nickname="Operating", created_by=live_cast.employer
+    )
+    log_in(page, "groupadmin@demo.test")
+    page.goto("/employers/billing/pay/")
+    page.get_by_label("Amount to pay on OWN-2612").fill("250.00")
+    page.get_by_label("Payment date").fill((today + datetime.timedelta(days=5)).isoformat())
+    page.get_by_role("button", name="Submit Payment").click()
+    expect(page.get_by_role("table", name="Payments in this submission")).to_contain_text(
+        "Scheduled"
+    )
+
+    page.get_by_role("link", name="Cancel this payment").click()
+    expect(page.get_by_text("$250.00 scheduled for")).to_be_visible()
+    assert_accessible(page, axe_source)
+    page.get_by_role("button", name="Cancel Payment").click()
+    expect(page.get_by_text("was cancelled; nothing will be paid.")).to_be_visible()
+    expect(page.get_by_role("table", name="Payments in this submission")).to_contain_text(
+        "Cancelled"
+    )
+    expect(page.get_by_role("link", name="Cancel this payment")).to_have_count(0)
+    assert_accessible(page, axe_source)
+    assert Payment.objects.get().status == Payment.Status.CANCELLED

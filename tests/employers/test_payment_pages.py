@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from billing.models import Payment, PaymentAccount, PaymentSubmission, RecurringPayment
 from employers import access
+from portal.activity.models import Activity
+from portal.audit.models import AuditEvent
 from tests.factories import (
     EmployerAdminFactory,
     InvoiceFactory,
@@ -87,6 +89,7 @@ def test_groupadmin_reaches_their_suffix_and_nothing_else(client, cast, scene):
     assert client.get(_url("payment-account-remove", scene["account"])).status_code == 200
     assert client.get(_url("recurring-payment-cancel", scene["own_recurring"])).status_code == 200
     assert client.get(_url("payment-confirmation", own_submission)).status_code == 200
+    assert client.get(_url("payment-cancel", own_submission)).status_code == 200
     # The sibling suffix (no pay_bill there) and the other employer: as if they did not exist.
     for url in (
         _url("recurring-payment-cancel", scene["sibling_recurring"]),
@@ -94,9 +97,10 @@ def test_groupadmin_reaches_their_suffix_and_nothing_else(client, cast, scene):
         _url("payment-account-rename", scene["other_account"]),
         _url("payment-account-remove", scene["other_account"]),
         _url("payment-confirmation", sibling_submission),
+        _url("payment-cancel", sibling_submission),
     ):
         assert client.get(url).status_code == 404, url
-        if "/pay/" not in url:  # the confirmation is GET only
+        if not url.endswith(f"/pay/{sibling_submission.pk}/"):  # the confirmation is GET only
             assert client.post(url, {"nickname": "Mine now"}).status_code == 404, url
     # Only their own suffix's bill is offered.
     rows = client.get(MAKE).context["rows"]
@@ -106,6 +110,7 @@ def test_groupadmin_reaches_their_suffix_and_nothing_else(client, cast, scene):
     ]
     assert not RecurringPayment.objects.filter(cancelled_at__isnull=False).exists()
     assert PaymentAccount.objects.get(pk=scene["other_account"].pk).nickname == "Theirs"
+    assert not Payment.objects.filter(status=Payment.Status.CANCELLED).exists()
 
 
 def test_employer_sees_all_their_suffixes_and_employer2_none_of_them(client, cast, scene):
@@ -381,3 +386,58 @@ def test_the_pages_cost_the_same_queries_for_few_rows_or_many(
         assert response.status_code == 200
     assert len(client.get(MAKE).context["rows"]) == 17
     assert len(client.get(ACCOUNTS).context["accounts"]) == 16
+
+
+# -- Cancel a scheduled payment -----------------------------------------------------------------
+
+
+def test_cancel_a_scheduled_payment_frees_the_bill_and_tells_the_payer(
+    client, cast, scene, mailoutbox, django_capture_on_commit_callbacks
+):
+    submission = _paid(cast, scene)
+    number = f"PMT-{submission.pk:08d}"
+    mailoutbox.clear()
+    client.force_login(cast.groupadmin)
+    confirmation = client.get(_url("payment-confirmation", submission)).text
+    assert _url("payment-cancel", submission) in confirmation
+    question = client.get(_url("payment-cancel", submission)).text
+    assert "$10.00 scheduled for" in question and "Nothing has changed yet." in question
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url("payment-cancel", submission), follow=True)
+
+    assert f"Payment {number} was cancelled; nothing will be paid." in response.text
+    assert submission.payments.get().status == Payment.Status.CANCELLED
+    assert "Cancelled" in response.text and _url("payment-cancel", submission) not in response.text
+    # The bill may take its whole amount again.
+    [(invoice, *_)] = client.get(MAKE).context["rows"]
+    assert invoice.payable == Decimal("800.00")
+    # The one who cancelled and the one who scheduled it hear of it, by email and in Recent
+    # Activity; the audit log has the change under the one who cancelled.
+    [mail] = mailoutbox
+    assert sorted(mail.to) == sorted([cast.employer.email, cast.groupadmin.email])
+    assert number in mail.subject and "$10.00" in mail.body
+    assert cast.groupadmin.display_name in mail.body and number in mail.alternatives[0][0]
+    for user in (cast.employer, cast.groupadmin):
+        assert Activity.objects.filter(
+            recipient=user, summary__contains=f"{number}, cancelled"
+        ).exists()
+    assert AuditEvent.objects.filter(
+        user=cast.groupadmin, object_type="billing.Payment", action=AuditEvent.Action.CHANGE
+    ).exists()
+
+
+def test_a_payment_due_today_or_made_can_no_longer_be_cancelled(client, cast, scene):
+    submission = _paid(cast, scene)
+    submission.payments.update(received_on=timezone.localdate())
+    client.force_login(cast.employer)
+    assert (
+        _url("payment-cancel", submission)
+        not in client.get(_url("payment-confirmation", submission)).text
+    )
+    for response in (
+        client.get(_url("payment-cancel", submission), follow=True),
+        client.post(_url("payment-cancel", submission), follow=True),
+    ):
+        assert "This payment can no longer be cancelled" in response.text
+    assert submission.payments.get().status == Payment.Status.SCHEDULED
