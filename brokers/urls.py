@@ -13,7 +13,7 @@ from brokers.views import (
     sign_in,
     staff,
 )
-from employers.urls import bill_patterns, enrollment_patterns, report_patterns
+from employers.urls import bill_patterns, enrollment_patterns, report_patterns, roster_patterns
 from employers.views import payments
 
 app_name = "brokers"
@@ -76,6 +76,8 @@ urlpatterns = [
     # Manage Enrollment on an employer's behalf: the employer portal's views, for the groups
     # whose employers granted the office perform_enrollment.
     *enrollment_patterns,
+    # Roster upload on an employer's behalf, for the same groups.
+    *roster_patterns,
     # (end of on the employer's behalf)
     # Sales & Quoting Resources, Support Tools.
     path("sales-resources/", resources.document_list, name="sales-resources"),

@@ -4,6 +4,11 @@ encrypted, until a worker enrolls it in one transaction, with a progress bar on 
 The job runs through portal.jobs' own task (claim, heartbeat, retry on a lost worker); its
 "report" is the list of the members it enrolled, with their new member IDs. A job delivered
 twice finds its own audit rows and enrolls nothing again.
+
+A broker whose office the employer granted perform_enrollment uploads on the employer's behalf:
+the job enrolls with the broker-portal user as `by` and, as on whose behalf, the employer and
+the broker (employers.access.on_behalf_of_text), worked out from the requester when it runs, as
+a broker's single enrollment records them.
 """
 
 import base64
@@ -15,6 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from employers import selectors
+from employers.access import on_behalf_of_text
 from enrollment.models import Group, Member
 from enrollment.roster import (
     ROSTER_COLUMNS,
@@ -70,8 +76,23 @@ def _upload_read(name, filename):
     return ContentFile(base64.b64decode(crypto.decrypt(token)), name=filename)
 
 
+def _portal_namespace(user):
+    from brokers.access import BROKER_ROLES
+
+    return "brokers" if user.role in BROKER_ROLES else "employers"
+
+
 def roster_job_path(job):
-    return reverse("employers:roster-job", args=[job.pk])
+    """The job's page in its requester's portal (the employer's or the broker's)."""
+    return reverse(f"{_portal_namespace(job.requester)}:roster-job", args=[job.pk])
+
+
+def _on_behalf_of(user, group):
+    """What the enrollment records as on whose behalf: for a broker-portal user the employer
+    and the broker, as on their single enrollment; an administrator's upload records none."""
+    if _portal_namespace(user) == "brokers":
+        return on_behalf_of_text(user, group.parent.employer)
+    return ""
 
 
 @register
@@ -105,12 +126,13 @@ class RosterUpload(Report):
         return {"group": group, "upload": upload, "filename": str(data.get("filename", ""))[-100:]}
 
     def is_available_to(self, user):
-        # Only the uploader's own file, on a group where they may still enroll people.
+        # Only the uploader's own file, on a group where they may still enroll people (an
+        # administrator by their functions, a broker by the employer's grant).
         match = UPLOAD_NAME.fullmatch(self.parameters.get("upload", ""))
         return bool(
             match
             and match.group(1) == str(user.pk)
-            and selectors.groups_for(user, "perform_enrollment")
+            and selectors.enrollment_groups_for(user, "perform_enrollment")
             .filter(pk=self.parameters["group"])
             .exists()
         )
@@ -119,7 +141,11 @@ class RosterUpload(Report):
         return f"roster-upload-{self.parameters['group']}-enrolled.xlsx"
 
     def generate(self, job, out, progress):
-        group = Group.objects.filter(pk=self.parameters["group"]).first()
+        group = (
+            Group.objects.filter(pk=self.parameters["group"])
+            .select_related("parent__employer")
+            .first()
+        )
         if group is None:
             raise ReportError("The group for this upload could not be found.")
         path = roster_job_path(job)
@@ -196,6 +222,7 @@ class RosterUpload(Report):
                     group=group,
                     families=families,
                     by=job.requester,
+                    on_behalf_of=_on_behalf_of(job.requester, group),
                     key_prefix=f"roster-{job.pk}",
                     progress=lambda done, total: progress(total + done, 2 * total),
                 )

@@ -53,6 +53,22 @@ enrollment_patterns = [
         "enrollment/members/<int:pk>/cobra/", enrollment.cobra_transition, name="enrollment-cobra"
     ),
 ]
+# Roster upload (its job's pk is the job's; the others' the group's).
+roster_patterns = [
+    path("enrollment/roster/", roster.roster_groups, name="roster"),
+    path("enrollment/roster/<int:pk>/", roster.roster_upload, name="roster-upload"),
+    path("enrollment/roster/<int:pk>/template/", roster.roster_template, name="roster-template"),
+    path("enrollment/roster/<int:pk>/problems/", roster.roster_problems, name="roster-problems"),
+    path(
+        "enrollment/roster/<int:pk>/problems.csv",
+        roster.roster_problems_csv,
+        name="roster-problems-csv",
+    ),
+    path("enrollment/roster/jobs/<int:pk>/", roster.roster_job, name="roster-job"),
+    path(
+        "enrollment/roster/jobs/<int:pk>/status", roster.roster_job_status, name="roster-job-status"
+    ),
+]
 bill_patterns = [
     path("billing/", bills.invoice_list, name="billing"),
     path("billing/invoices/<int:pk>/", bills.invoice_detail, name="invoice-detail"),
@@ -207,18 +223,6 @@ urlpatterns = [
     path("documents/<int:pk>/download/", documents.document_download, name="document-download"),
     # Roster upload: many employees and dependents from one file, every row checked first,
     # then enrolled by a job, all rows or none.
-    path("enrollment/roster/", roster.roster_groups, name="roster"),
-    path("enrollment/roster/<int:pk>/", roster.roster_upload, name="roster-upload"),
-    path("enrollment/roster/<int:pk>/template/", roster.roster_template, name="roster-template"),
-    path("enrollment/roster/<int:pk>/problems/", roster.roster_problems, name="roster-problems"),
-    path(
-        "enrollment/roster/<int:pk>/problems.csv",
-        roster.roster_problems_csv,
-        name="roster-problems-csv",
-    ),
-    path("enrollment/roster/jobs/<int:pk>/", roster.roster_job, name="roster-job"),
-    path(
-        "enrollment/roster/jobs/<int:pk>/status", roster.roster_job_status, name="roster-job-status"
-    ),
+    *roster_patterns,
     # (end of Roster upload)
 ]

@@ -485,27 +485,35 @@ class RosterEnrollError(Exception):
         self.message = message
 
 
-def roster_enroll(*, group, families, by, key_prefix, progress=None):
+def roster_enroll(*, group, families, by, key_prefix, on_behalf_of="", progress=None):
     """Enroll the families of a checked roster (roster_check with no problems) in `group`
     through the enrollment services, in one transaction: every row or none. Returns
     [(row, member)] of the members made.
 
     A new employee and the dependents listed with them are one member_enroll; dependents of an
     employee already in the group are one dependent_add each. Each call's idempotency key is
-    `<key_prefix>-<row>`. RosterEnrollError names the row the rules refused.
+    `<key_prefix>-<row>`. RosterEnrollError names the row the rules refused. Every change
+    records `by` and `on_behalf_of`, as the single enrollment does.
     """
     plans = {plan.code.upper(): plan for plan in group.plans.all()}
     total = sum(len(family.dependents) + bool(family.employee) for family in families)
     made = []
     with transaction.atomic(), changes_announced_together():
         for family in families:
-            made += _family_enroll(group, family, plans=plans, by=by, key_prefix=key_prefix)
+            made += _family_enroll(
+                group,
+                family,
+                plans=plans,
+                by=by,
+                on_behalf_of=on_behalf_of,
+                key_prefix=key_prefix,
+            )
             if progress is not None:
                 progress(len(made), total)
     return made
 
 
-def _family_enroll(group, family, *, plans, by, key_prefix):
+def _family_enroll(group, family, *, plans, by, on_behalf_of, key_prefix):
     employee = family.employee
     if employee is not None:
         try:
@@ -520,6 +528,7 @@ def _family_enroll(group, family, *, plans, by, key_prefix):
                     for dependent in family.dependents
                 ],
                 by=by,
+                on_behalf_of=on_behalf_of,
                 idempotency_key=f"{key_prefix}-{employee.row}",
             )
         except EnrollmentError as error:
@@ -536,6 +545,7 @@ def _family_enroll(group, family, *, plans, by, key_prefix):
                 person={**dependent.person, "relationship": dependent.relationship},
                 effective_date=dependent.effective_date,
                 by=by,
+                on_behalf_of=on_behalf_of,
                 idempotency_key=f"{key_prefix}-{dependent.row}",
             )
         except EnrollmentError as error:

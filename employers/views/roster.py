@@ -4,6 +4,11 @@ downloaded); a clean file is enrolled by a job, all rows in one transaction or n
 
 A group outside the administrator's employer answers 404, as one that does not exist; a group
 they may see but not enroll in answers 403.
+
+The same views serve the brokers an employer granted perform_enrollment on a group
+(/brokers/enrollment/roster/..., see employers.access.employer_or_broker), as Manage
+Enrollment does: they see only the granted groups (404 elsewhere), and the job enrolls with the
+broker-portal user as `by` and the employer and broker as on whose behalf.
 """
 
 import csv
@@ -15,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from employers import selectors
-from employers.access import employer_portal
+from employers.access import employer_or_broker, on_behalf_of_text
 from employers.forms.roster import RosterUploadForm
 from employers.roster_jobs import (
     ROSTER_KIND,
@@ -44,48 +49,58 @@ PROBLEMS_KEPT = 5000
 PROBLEMS_SHOWN = 500
 
 
-def _breadcrumbs(group=None):
+def _url(request, name, *args):
+    """A roster upload URL in the portal the page is shown in (the employer's or a broker's)."""
+    return reverse(f"{request.portal.namespace}:{name}", args=args)
+
+
+def _breadcrumbs(request, group=None):
     crumbs = [
-        ("Manage Enrollment", reverse("employers:enrollment")),
-        ("Roster upload", reverse("employers:roster")),
+        ("Manage Enrollment", _url(request, "enrollment")),
+        ("Roster upload", _url(request, "roster")),
     ]
     if group is not None:
-        crumbs.append(
-            (f"Group {group.number}", reverse("employers:roster-upload", args=[group.pk]))
-        )
+        crumbs.append((f"Group {group.number}", _url(request, "roster-upload", group.pk)))
     return crumbs
 
 
 def _enrollment_groups(user):
-    return selectors.groups_for(user, "perform_enrollment").order_by("number")
+    return selectors.enrollment_groups_for(user, "perform_enrollment").order_by("number")
 
 
 def _enrollment_group(request, pk):
-    """The group, if the administrator may enroll people in it: 404 outside their groups, 403
-    for one of their groups without the enrollment function."""
-    group = selectors.get_group_for(request.user, pk)
-    if not _enrollment_groups(request.user).filter(pk=group.pk).exists():
+    """The group, if the user may enroll people in it: 404 outside the groups they see (for a
+    broker, those whose employer granted the office perform_enrollment), 403 for an
+    administrator's group without the enrollment function."""
+    group = selectors.get_enrollment_group_for(request.user, pk, "view_group")
+    if not selectors.may_perform_enrollment(request.user, group):
         raise PermissionDenied("You may not enroll members in this group.")
     return group
 
 
+def _render(request, template, context):
+    return render(request, template, {"portal": request.portal, **context})
+
+
 @require_GET
-@employer_portal
+@employer_or_broker
 def roster_groups(request):
     """Choose the group (suffix) to upload a roster to."""
     groups = list(_enrollment_groups(request.user))
-    if not groups:
+    # An administrator without the enrollment function is refused, as before; a broker office
+    # no employer granted it finds an empty list, as in Manage Enrollment.
+    if not groups and request.portal.namespace == "employers":
         raise PermissionDenied("You may not enroll members in any group.")
     context = {
         "title": "Roster upload",
-        "breadcrumbs": [("Manage Enrollment", reverse("employers:enrollment"))],
+        "breadcrumbs": [("Manage Enrollment", _url(request, "enrollment"))],
         "groups": groups,
     }
-    return render(request, "employers/roster/roster_groups.html", context)
+    return _render(request, "employers/roster/roster_groups.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-@employer_portal
+@employer_or_broker
 def roster_upload(request, pk):
     """The upload form; a file with problems leads to its report, a clean one to its job."""
     group = _enrollment_group(request, pk)
@@ -104,7 +119,7 @@ def roster_upload(request, pk):
                 "count": len(problems),
                 "problems": problems[:PROBLEMS_KEPT],
             }
-            return redirect("employers:roster-problems", pk=group.pk)
+            return redirect(_url(request, "roster-problems", group.pk))
         request.session.pop(SESSION_KEY, None)
         job = report_job_request(
             user=request.user,
@@ -115,17 +130,21 @@ def roster_upload(request, pk):
                 "filename": upload.name,
             },
         )
-        return redirect("employers:roster-job", pk=job.pk)
+        return redirect(_url(request, "roster-job", job.pk))
     context = {
         "title": f"Upload a roster to group {group.number}",
-        "breadcrumbs": _breadcrumbs(),
+        "breadcrumbs": _breadcrumbs(request),
         "group": group,
         "form": form,
         "columns": [(c, text, c in ROSTER_REQUIRED) for c, text in COLUMN_HELP],
         "max_megabytes": ROSTER_MAX_BYTES // (1024 * 1024),
         "max_rows": ROSTER_MAX_ROWS,
+        # A broker enrolls for the employer: the page says what the enrollment will record.
+        "on_behalf_of": on_behalf_of_text(request.user, group.parent.employer)
+        if request.portal.namespace == "brokers"
+        else "",
     }
-    return render(request, "employers/roster/roster_upload.html", context)
+    return _render(request, "employers/roster/roster_upload.html", context)
 
 
 def _kept_report(request, group):
@@ -136,25 +155,25 @@ def _kept_report(request, group):
 
 
 @require_GET
-@employer_portal
+@employer_or_broker
 def roster_problems(request, pk):
     """The last checked file's problems, row by row; nothing of it was enrolled."""
     group = _enrollment_group(request, pk)
     report = _kept_report(request, group)
     context = {
         "title": "Problems in the roster file",
-        "breadcrumbs": _breadcrumbs(group),
+        "breadcrumbs": _breadcrumbs(request, group),
         "group": group,
         "report": report,
         "shown": report["problems"][:PROBLEMS_SHOWN] if report else [],
         "problems_shown": PROBLEMS_SHOWN,
         "problems_kept": PROBLEMS_KEPT,
     }
-    return render(request, "employers/roster/roster_problems.html", context)
+    return _render(request, "employers/roster/roster_problems.html", context)
 
 
 @require_GET
-@employer_portal
+@employer_or_broker
 def roster_problems_csv(request, pk):
     """The same problems as a CSV file, to work through beside the roster."""
     group = _enrollment_group(request, pk)
@@ -173,7 +192,7 @@ def roster_problems_csv(request, pk):
 
 
 @require_GET
-@employer_portal
+@employer_or_broker
 def roster_template(request, pk):
     """The template to fill in: an Excel workbook listing the group's plans, or CSV."""
     group = _enrollment_group(request, pk)
@@ -194,27 +213,33 @@ def _roster_job(request, pk):
     job = get_report_job_for(request.user, pk)
     if job.kind != ROSTER_KIND:
         raise Http404("No such upload.")
+    # The job is the user's own: its page's path (which portal) is read from the requester.
+    job.requester = request.user
     return job
 
 
 def _job_context(request, job):
-    group = selectors.groups_for(request.user).filter(pk=job.parameters.get("group")).first()
+    group = (
+        selectors.enrollment_groups_for(request.user, "view_group")
+        .filter(pk=job.parameters.get("group"))
+        .first()
+    )
     enrolled = roster_job_enrolled(job).count() if job.status == job.Status.DONE else 0
-    return {"job": job, "group": group, "enrolled": enrolled}
+    return {"job": job, "group": group, "enrolled": enrolled, "portal": request.portal}
 
 
 @require_GET
-@employer_portal
+@employer_or_broker
 def roster_job(request, pk):
     """An upload being enrolled: a progress bar that follows the job, then the outcome."""
     job = _roster_job(request, pk)
     context = _job_context(request, job)
-    context.update(title="Roster upload", breadcrumbs=_breadcrumbs(context["group"]))
+    context.update(title="Roster upload", breadcrumbs=_breadcrumbs(request, context["group"]))
     return render(request, "employers/roster/roster_job.html", context)
 
 
 @require_GET
-@employer_portal
+@employer_or_broker
 def roster_job_status(request, pk):
     """The status block the job page polls while the job is queued or running."""
     job = _roster_job(request, pk)
