@@ -51,7 +51,7 @@ from tests.factories import (
 )
 
 # How many URL patterns the matrix covers; update it together with the rules for a new page.
-EXPECTED_PATTERN_COUNT = 537
+EXPECTED_PATTERN_COUNT = 544
 
 ANONYMOUS = "anonymous"
 LOGIN_PREFIX = "/accounts/login/"
@@ -168,6 +168,16 @@ BROKER_OFFICE_OBJECT_PAGES = {
     "brokers:payment-cancel": {"broker", "staff"},
     "brokers:report-definition-detail": {"broker"},
     "brokers:report-definition-edit": {"broker"},
+    # Roster upload on the employer's behalf: the first suffix (perform_enrollment granted);
+    # the problems' CSV is 404 to everyone here (no file checked in these sessions); the job
+    # pages, a roster upload broker@ made there (the uploader's own: 404 to their office staff).
+    # Suffixes not granted, other employers: tests/brokers/test_broker_roster_upload.py.
+    "brokers:roster-upload": {"broker", "staff"},
+    "brokers:roster-template": {"broker", "staff"},
+    "brokers:roster-problems": {"broker", "staff"},
+    "brokers:roster-problems-csv": set(),
+    "brokers:roster-job": {"broker"},
+    "brokers:roster-job-status": {"broker"},
 }
 # Employer pages requested with an object of employer@'s first suffix (the one groupadmin@ holds):
 # the roles named here get 200, the rest of the audience (employer2@, another employer) 404.
@@ -348,6 +358,16 @@ def _path_for(pattern, job=None, cast=None):
             "brokers:payment-account-list",
         ):
             kwargs[param] = str(cast.employer_groups[0].pk)
+        elif param == "pk" and pattern.name in (
+            "brokers:roster-upload",
+            "brokers:roster-template",
+            "brokers:roster-problems",
+            "brokers:roster-problems-csv",
+        ):
+            kwargs[param] = str(cast.employer_groups[0].pk)
+        elif param == "pk" and pattern.name in ("brokers:roster-job", "brokers:roster-job-status"):
+            job = ReportJob.objects.get(kind="employer_roster_upload", requester=cast.broker)
+            kwargs[param] = str(job.pk)
         elif param == "pk" and pattern.name.startswith("brokers:enrollment-"):
             kwargs[param] = str(cast.members[cast.employer_groups[0].number].pk)
         elif param == "pk" and pattern.name in (
@@ -376,7 +396,8 @@ def _path_for(pattern, job=None, cast=None):
             "employers:roster-job",
             "employers:roster-job-status",
         ):
-            kwargs[param] = str(ReportJob.objects.get(kind="employer_roster_upload").pk)
+            job = ReportJob.objects.get(kind="employer_roster_upload", requester=cast.employer)
+            kwargs[param] = str(job.pk)
         elif param == "pk" and pattern.name == "employers:document-download":
             kwargs[param] = str(GroupDocument.objects.get(group=cast.employer_groups[0]).pk)
         elif param == "pk" and pattern.name == "employers:invoice-detail":
@@ -631,12 +652,18 @@ def delegated_work(cast):
 
 @pytest.fixture
 def roster_job(cast):
-    """A roster upload employer@ made to their first suffix, for its job pages."""
-    return ReportJob.objects.create(
-        requester=cast.employer,
-        kind="employer_roster_upload",
-        parameters={"group": cast.employer_groups[0].pk, "upload": "", "filename": "roster.csv"},
-    )
+    """A roster upload employer@ made to their first suffix, and one broker@ made there on the
+    employer's behalf, for their job pages."""
+    for requester in (cast.employer, cast.broker):
+        ReportJob.objects.create(
+            requester=requester,
+            kind="employer_roster_upload",
+            parameters={
+                "group": cast.employer_groups[0].pk,
+                "upload": "",
+                "filename": "roster.csv",
+            },
+        )
 
 
 @pytest.fixture
