@@ -129,12 +129,12 @@ def measure(scenario, baseline, ctx, factor):
 
 
 def print_table(rows):
-    header = f"{'scenario':<30} {'baseline':<10} {'runs':>5} {'median ms':>10} {'p95 ms':>10} {'x base':>7}"
+    header = f"{'scenario':<30} {'baseline':<18} {'runs':>5} {'median ms':>10} {'p95 ms':>10} {'x base':>7}"
     print(header)
     print("-" * len(header))
     for row in rows:
         print(
-            f"{row['name']:<30} {row['baseline'] or '-':<10} {row['runs']:>5} "
+            f"{row['name']:<30} {row['baseline'] or '-':<18} {row['runs']:>5} "
             f"{row['median_ms']:>10.2f} {row['p95_ms']:>10.2f} {row['ratio']:>7.2f}"
         )
 

@@ -1,20 +1,23 @@
 """Book of Business as broker@ pages it: first, middle and last page, filtered and sorted.
 
 The target (issue "Broker portal 2"): at a million members, with broker@'s book of ~5,000
-groups (--scale 265), each page's server time at most twice the bare view's. The list pages by
+groups (--scale 265), each page's server time at most twice the bare one-query view's: that
+page's rows query alone, served as plain text behind the same middleware (bench/urls.py). Each
+page is also timed against `bare-view`, the cheapest page there is. The list pages by
 keyset (a cursor of sort key + pk in the URL), so the middle and last pages should cost what
 the first does; the setup walks the Next links to the middle page, as a person would, and
 prints the plan of that page's query (the page's only query of its own: keys and row
 cells together).
 """
 
+import functools
 import re
 from urllib.parse import parse_qsl, urlsplit
 
 from django.db import connection
 from django.utils import timezone
 
-from bench import scenario
+from bench import baseline, scenario
 from brokers import selectors
 
 # The page's query is built here as the view builds it, to print its plan.
@@ -51,8 +54,13 @@ def _explain(queryset):
         return [line for (line,) in cursor.fetchall()]
 
 
-def _middle_page_link(client, user):
-    """Follow Next from the first page to the middle one; print the page query's plan there."""
+@functools.cache
+def _middle_page(client):
+    """Follow Next from the first page to the middle one; print the page query's plan there.
+
+    Returns the page's path and its cursor's sort-key values (cached: the page and its bare
+    view both start there)."""
+    user = User.objects.get(email=BROKER)
     groups = _book(user)
     pages = -(-groups.count() // int(QUERY["per_page"]))
     response = _get(client, BOOK, QUERY)
@@ -71,10 +79,47 @@ def _middle_page_link(client, user):
     )
     for line in _explain(query):
         print(f"    {line}")
-    return BOOK + link
+    return BOOK + link, values
 
 
+def _bare(ctx, **params):
+    """A baseline: the page's rows query alone, through bench.urls.bare_book_page."""
+    client = ctx.client_for(BROKER)
+    office_id = selectors.book_scope_for(User.objects.get(email=BROKER))
+    path = f"/bench/bare-book/{office_id}/"
+    params = {"status": QUERY["status"], **params}
+
+    def run():
+        response = client.get(path, params)
+        if response.status_code != 200 or not response.content:
+            raise RuntimeError(f"{path} answered {response.status_code} without groups")
+
+    return run
+
+
+@baseline("bare-book-first", repeat=200)
+def bare_book_first(ctx):
+    """The Book of Business's first page as its rows query alone (bench/urls.py)."""
+    return _bare(ctx)
+
+
+@baseline("bare-book-middle", repeat=200)
+def bare_book_middle(ctx):
+    """The Book of Business's middle page as its rows query alone (bench/urls.py)."""
+    _, values = _middle_page(ctx.client_for(BROKER))
+    return _bare(ctx, after=",".join(str(v) for v in values))
+
+
+@baseline("bare-book-last", repeat=200)
+def bare_book_last(ctx):
+    """The Book of Business's last page as its rows query alone (bench/urls.py)."""
+    return _bare(ctx, order="asc")
+
+
+# Each page is timed twice: against the cheapest page there is (`bare-view`, one indexed
+# lookup) and against its own bare one-query view (the issue's "2x the bare one-query view").
 @scenario("book-first-page", baseline="bare-view", repeat=200)
+@scenario("book-first-page-own-query", baseline="bare-book-first", repeat=200)
 def book_first_page(ctx):
     """Book of Business as broker@: the first page, active groups, newest enrollment first."""
     client = ctx.client_for(BROKER)
@@ -82,14 +127,16 @@ def book_first_page(ctx):
 
 
 @scenario("book-middle-page", baseline="bare-view", repeat=200)
+@scenario("book-middle-page-own-query", baseline="bare-book-middle", repeat=200)
 def book_middle_page(ctx):
     """Book of Business as broker@: the middle page (keyset cursor), same filter and sort."""
     client = ctx.client_for(BROKER)
-    path = _middle_page_link(client, User.objects.get(email=BROKER))
+    path, _ = _middle_page(client)
     return lambda: _get(client, path)
 
 
 @scenario("book-last-page", baseline="bare-view", repeat=200)
+@scenario("book-last-page-own-query", baseline="bare-book-last", repeat=200)
 def book_last_page(ctx):
     """Book of Business as broker@: the last page, same filter and sort."""
     client = ctx.client_for(BROKER)
