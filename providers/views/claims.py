@@ -58,8 +58,8 @@ def claim_list(request):
         audit_record(
             request=request,
             action=AuditEvent.Action.SEARCH,
-            objects=claims,
             object_type=Claim._meta.label,
+            object_ids=[claim.pk for claim in claims],
         )
         query = request.GET.copy()
         query.pop("after", None)
@@ -105,7 +105,7 @@ def _claim_rows(claims):
             f'<td class="num">${claim.allowed_amount}</td>'
             f'<td class="num">${claim.paid_amount}</td>'
             f'<td><span class="status status--{escape(claim.status)}">'
-            f"{escape(claim.get_status_display())}</span></td>"
+            f"{escape(claim.status_display)}</span></td>"
             f"<td>{escape(claim.denial_reason) or '—'}</td></tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped
