@@ -465,6 +465,7 @@ def test_the_demo_sets_up_accounts_and_recurring_payments_through_the_services(c
     from billing.demo_payments import payments_demo
 
     employer = cast.employer_groups[0].parent.employer
+    second_bill = InvoiceFactory(group=cast.employer_groups[1], current_amount=Decimal("400.00"))
     world = SimpleNamespace(
         tenants=SimpleNamespace(employer=employer, employer_groups=cast.employer_groups),
         as_of=TODAY,
@@ -480,3 +481,8 @@ def test_the_demo_sets_up_accounts_and_recurring_payments_through_the_services(c
         (cast.employer_groups[0].pk, "balance_due", cast.employer.pk),
         (cast.employer_groups[2].pk, "fixed", cast.groupadmin.pk),
     }
+    # And a payment scheduled for later on the second suffix's open bill, still cancellable.
+    [scheduled] = Payment.objects.filter(status=Payment.Status.SCHEDULED)
+    assert scheduled.invoice == second_bill and scheduled.amount == Decimal("100.00")
+    assert scheduled.received_on == TODAY + datetime.timedelta(days=10)
+    assert payments.cancellable([scheduled], today=TODAY)
