@@ -433,6 +433,11 @@ def payment_submit(
     return submission, True
 
 
+NOT_CANCELLABLE = (
+    "This payment can no longer be cancelled: it has gone, or goes today, to the bank."
+)
+
+
 def cancellable(payments, today=None) -> bool:
     """Whether a submission with these payments can still be cancelled: some are scheduled
     for a later day (on its day the daily run sends it to the bank)."""
@@ -456,9 +461,7 @@ def scheduled_payment_cancel(*, submission, by, today=None, link="") -> list[Pay
         .order_by("pk")
     )
     if not payments:
-        raise PaymentError(
-            "This payment can no longer be cancelled: it has gone, or goes today, to the bank."
-        )
+        raise PaymentError(NOT_CANCELLABLE)
     for payment in payments:
         if by is not None and not by.has_perm("enrollment.pay_bill", payment.group):
             raise PaymentError(f"You may not cancel payments of group {payment.group.number}.")

@@ -204,10 +204,7 @@ def payment_cancel(request, pk):
             messages.success(request, f"Payment {number} was cancelled; nothing will be paid.")
         return redirect(confirmation)
     if not payments.cancellable(rows):
-        messages.error(
-            request,
-            "This payment can no longer be cancelled: it has gone, or goes today, to the bank.",
-        )
+        messages.error(request, payments.NOT_CANCELLABLE)
         return redirect(confirmation)
     return _render(
         request,
