@@ -10,8 +10,9 @@ the tests rely on:
   SECRET_KEY, plus a random suffix (an account removed and added again gets a new token, as a
   real gateway's vault would give). The account number itself is never kept anywhere.
 - **Submission**: accepted at once; the reference is "SBX-" and twelve random hex digits.
-- **Outcome**: a submitted payment is decided one business day (Monday to Friday; the sandbox
-  knows no bank holidays) after the day it was submitted. Until then it is still pending.
+- **Outcome**: a submitted payment is decided one business day (Monday to Friday, less the
+  holidays of settings.BUSINESS_DAY_HOLIDAYS, the Federal Reserve's by default; see
+  portal/business_days.py) after the day it was submitted. Until then it is still pending.
   On that day it is **returned** with "R01 Insufficient funds" when its amount ends in .13 or
   its account number ends in 0000, and **settled** otherwise.
 """
@@ -27,6 +28,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from portal.business_days import business_days_after
 
 
 class GatewayError(Exception):
@@ -68,13 +71,6 @@ class PaymentGateway(abc.ABC):
         """Whether a submitted payment has settled or been returned, as of `today`."""
 
 
-def next_business_day(day: datetime.date) -> datetime.date:
-    day += datetime.timedelta(days=1)
-    while day.weekday() >= 5:
-        day += datetime.timedelta(days=1)
-    return day
-
-
 class SandboxGateway(PaymentGateway):
     """The documented schedule of the module docstring, for the demo, the tests and CI."""
 
@@ -95,7 +91,7 @@ class SandboxGateway(PaymentGateway):
 
     def outcome(self, payment, *, today):
         submitted_on = timezone.localdate(payment.submitted_at)
-        decided_on = next_business_day(submitted_on)
+        decided_on = business_days_after(submitted_on)
         if today < decided_on:
             return Outcome(Outcome.PENDING)
         cents = int((Decimal(payment.amount) * 100) % 100)

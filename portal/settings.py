@@ -323,6 +323,10 @@ ENROLLMENT_REINSTATE_DAYS = env.int("ENROLLMENT_REINSTATE_DAYS", default=60)
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="billing.gateway.SandboxGateway")
 PAYMENT_SCHEDULE_DAYS = env.int("PAYMENT_SCHEDULE_DAYS", default=30)
 
+# Business days skip weekends and this holiday calendar (a financial calendar code of the
+# `holidays` package; the Federal Reserve's by default): portal/business_days.py.
+BUSINESS_DAY_HOLIDAYS = env("BUSINESS_DAY_HOLIDAYS", default="FED")
+
 # The carrier this portal is dressed as: name, logo, colours, support contacts and phone trees
 # come from a carrier file, so nothing of any real carrier is written into the code.
 CARRIER_FILE = Path(env("CARRIER_FILE", default=BASE_DIR / "portal" / "carrier.demo.json"))

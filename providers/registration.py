@@ -30,6 +30,7 @@ from portal.accounts.support import registration_resender
 from portal.activity.services import activity_record
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record_for_user
+from portal.business_days import business_days_after
 from portal.mail import absolute_url, email_send
 from providers.access import END_USER_FUNCTIONS
 from providers.models import (
@@ -140,15 +141,6 @@ def registration_email_in_use(email: str) -> bool:
         or EmailAddress.objects.filter(email__iexact=email).exists()
         or RegistrationRequest.objects.filter(email__iexact=email, status=Status.PENDING).exists()
     )
-
-
-def business_days_after(day: datetime.date, count: int) -> datetime.date:
-    """The day `count` business days (Monday to Friday) after `day`."""
-    while count > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
 
 
 def registration_due_on(registration: RegistrationRequest) -> datetime.date:

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from billing import gateway as gateway_module
-from billing.gateway import Outcome, PaymentGateway, SandboxGateway, next_business_day
+from billing.gateway import Outcome, PaymentGateway, SandboxGateway
+from portal.business_days import business_days_after
 
 
 def _payment(
@@ -38,42 +39,55 @@ def test_a_token_never_holds_the_account_number_and_is_new_each_time():
 @pytest.mark.parametrize(
     "day, expected",
     [
-        (datetime.date(2026, 11, 25), datetime.date(2026, 11, 26)),  # Wednesday -> Thursday
+        (datetime.date(2026, 11, 24), datetime.date(2026, 11, 25)),  # Tuesday -> Wednesday
+        (datetime.date(2026, 11, 25), datetime.date(2026, 11, 27)),  # over Thanksgiving
         (datetime.date(2026, 11, 27), datetime.date(2026, 11, 30)),  # Friday -> Monday
         (datetime.date(2026, 11, 28), datetime.date(2026, 11, 30)),  # Saturday -> Monday
+        (datetime.date(2026, 12, 24), datetime.date(2026, 12, 28)),  # over Christmas
+        (datetime.date(2027, 7, 2), datetime.date(2027, 7, 6)),  # July 4th observed Monday
     ],
 )
-def test_next_business_day_skips_weekends(day, expected):
-    assert next_business_day(day) == expected
+def test_the_next_business_day_skips_weekends_and_federal_reserve_holidays(day, expected):
+    assert business_days_after(day) == expected
 
 
+def test_the_holiday_calendar_comes_from_settings(settings):
+    settings.BUSINESS_DAY_HOLIDAYS = "NYSE"  # closed on Good Friday, unlike the Fed
+    assert business_days_after(datetime.date(2026, 4, 2)) == datetime.date(2026, 4, 6)
+    settings.BUSINESS_DAY_HOLIDAYS = "FED"
+    assert business_days_after(datetime.date(2026, 4, 2)) == datetime.date(2026, 4, 3)
+
+
+# Submitted on Wednesday 11/25/2026: Thanksgiving (a Federal Reserve holiday) comes between, so
+# the payment is decided on Friday.
 @pytest.mark.parametrize(
     "amount, last4, today, expected",
     [
         ("100.00", "6789", datetime.date(2026, 11, 25), Outcome(Outcome.PENDING)),
+        ("100.00", "6789", datetime.date(2026, 11, 26), Outcome(Outcome.PENDING)),
         (
             "100.00",
             "6789",
-            datetime.date(2026, 11, 26),
-            Outcome(Outcome.SETTLED, datetime.date(2026, 11, 26)),
+            datetime.date(2026, 11, 27),
+            Outcome(Outcome.SETTLED, datetime.date(2026, 11, 27)),
         ),
         (
             "100.13",
             "6789",
-            datetime.date(2026, 11, 27),
-            Outcome(Outcome.RETURNED, datetime.date(2026, 11, 26), "R01 Insufficient funds"),
+            datetime.date(2026, 11, 30),
+            Outcome(Outcome.RETURNED, datetime.date(2026, 11, 27), "R01 Insufficient funds"),
         ),
         (
             "100.00",
             "0000",
-            datetime.date(2026, 11, 26),
-            Outcome(Outcome.RETURNED, datetime.date(2026, 11, 26), "R01 Insufficient funds"),
+            datetime.date(2026, 11, 27),
+            Outcome(Outcome.RETURNED, datetime.date(2026, 11, 27), "R01 Insufficient funds"),
         ),
         (
             "113.00",
             "6789",
-            datetime.date(2026, 11, 26),
-            Outcome(Outcome.SETTLED, datetime.date(2026, 11, 26)),
+            datetime.date(2026, 11, 27),
+            Outcome(Outcome.SETTLED, datetime.date(2026, 11, 27)),
         ),
     ],
 )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from portal.accounts.models import RegistrationToken, Role, User
 from portal.activity.models import Activity
 from portal.audit.models import AuditEvent
+from portal.business_days import business_days_after
 from providers import registration
 from providers.models import ProviderOrganization, ProviderUser, RegistrationRequest, TaxId
 from providers.registration import Outcome
@@ -217,15 +218,16 @@ def test_transaction_ids_are_readable_and_unique(db, monkeypatch):
     ("submitted", "due"),
     [
         ("2026-11-23", "2026-11-25"),  # Monday -> Wednesday
-        ("2026-11-26", "2026-11-30"),  # Thursday -> Monday
+        ("2026-11-25", "2026-11-30"),  # Wednesday -> Monday, over Thanksgiving
+        ("2026-11-26", "2026-11-30"),  # Thursday (Thanksgiving) -> Monday
         ("2026-11-27", "2026-12-01"),  # Friday -> Tuesday
         ("2026-11-28", "2026-12-01"),  # Saturday -> Tuesday
         ("2026-11-29", "2026-12-01"),  # Sunday -> Tuesday
     ],
 )
-def test_the_target_is_two_business_days_skipping_weekends(submitted, due):
+def test_the_target_is_two_business_days_skipping_weekends_and_holidays(submitted, due):
     day = datetime.date.fromisoformat(submitted)
-    assert registration.business_days_after(day, 2) == datetime.date.fromisoformat(due)
+    assert business_days_after(day, 2) == datetime.date.fromisoformat(due)
 
 
 # The wizard ---------------------------------------------------------------------------------
