@@ -190,7 +190,6 @@ def payment_confirmation(request, pk):
 def payment_cancel(request, pk):
     """Cancel a payment scheduled for a later day: a question first, then the POST."""
     submission = selectors.get_submission_for(request.user, pk)
-    rows = list(selectors.submission_payments(submission))
     confirmation = reverse(f"{request.portal.namespace}:payment-confirmation", args=[pk])
     number = payments.confirmation_number(submission)
     if request.method == "POST":
@@ -203,6 +202,7 @@ def payment_cancel(request, pk):
         else:
             messages.success(request, f"Payment {number} was cancelled; nothing will be paid.")
         return redirect(confirmation)
+    rows = list(selectors.submission_payments(submission))
     if not payments.cancellable(rows):
         messages.error(request, payments.NOT_CANCELLABLE)
         return redirect(confirmation)
