@@ -6,14 +6,11 @@ are printed from a fresh process. And the Reports page with 60 saved definitions
 "BENCH-RPT-", so that a second run adds none).
 """
 
-import subprocess
-import sys
-from pathlib import Path
-
 import xlsxwriter
 
 from bench import baseline, scenario
 from bench.employer_payment_history import _client_admin_of, _largest_employer
+from bench.render_memory import peak_memory
 from employers.models import ReportDefinition
 from enrollment.models import Member
 
@@ -33,24 +30,6 @@ BARE_COLUMNS = [
     "status",
     "plan__name",
 ]
-# Run in a subprocess so that its peak resident memory is the report's alone.
-MEMORY_PROBE = """
-import resource, sys, tempfile, time
-import django
-django.setup()
-from bench.employer_reports import bare_write, roster_report
-mode, user_id = sys.argv[1], int(sys.argv[2])
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-started = time.perf_counter()
-with tempfile.TemporaryFile() as out:
-    if mode == "report":
-        report, job = roster_report(user_id)
-        report.generate(job, out, lambda done, total: None)
-    else:
-        bare_write(user_id, out)
-print(before // 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-      round(time.perf_counter() - started, 2))
-"""
 
 
 def _admin():
@@ -94,18 +73,6 @@ def bare_write(user_id, out):
     workbook.close()
 
 
-def _probe(mode, user_id):
-    result = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE, mode, str(user_id)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    before, peak, seconds = result.stdout.split()
-    return int(before), int(peak), float(seconds)
-
-
 @baseline("bare-xlsx-employer-roster", repeat=5, warmup=1)
 def bare_xlsx_employer_roster(ctx):
     """XlsxWriter constant_memory write of the largest employer's member rows (pk order)."""
@@ -125,11 +92,14 @@ def employer_report_roster(ctx):
     user = _admin()
     report, job = roster_report(user.pk)
     rows = report.count(user)
-    for mode in ("report", "bare"):
-        before, peak, seconds = _probe(mode, user.pk)
+    for mode, build, write in (
+        ("report", "bench.employer_reports:roster_report", "bench.render_memory:generate"),
+        ("bare", "bench.render_memory:as_is", "bench.employer_reports:bare_write"),
+    ):
+        before, peak, seconds = peak_memory(build, write, user.pk)
         print(
             f"    {mode}: {rows} rows in {seconds:.2f} s ({rows / seconds:,.0f} rows/s), peak RSS "
-            f"{peak} MB ({peak - before} MB for the write), in a fresh process",
+            f"{peak // 1024} MB ({(peak - before) // 1024} MB for the write), in a fresh process",
             flush=True,
         )
     path = ctx.tmpdir / "employer-roster.xlsx"

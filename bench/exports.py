@@ -1,13 +1,10 @@
 """Spreadsheet exports of member rows."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 import xlsxwriter
 from openpyxl import Workbook
 
 from bench import baseline, scenario
+from bench.render_memory import peak_memory
 from enrollment.models import Member
 
 EXPORT_COLUMNS = [
@@ -66,25 +63,6 @@ BARE_PARENT_COLUMNS = [
     "plan__code",
     "plan__name",
 ]
-# Run in a subprocess so that its peak resident memory is the export's alone.
-MEMORY_PROBE = """
-import os, resource, sys, tempfile, time
-import django
-django.setup()
-from bench.exports import bare_parent_write, parent_report
-mode, parent_id = sys.argv[1], int(sys.argv[2])
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-started = time.perf_counter()
-with tempfile.TemporaryFile() as out:
-    if mode == "report":
-        report, job = parent_report(parent_id)
-        report.generate(job, out, lambda done, total: None)
-    else:
-        bare_parent_write(parent_id, out)
-elapsed = time.perf_counter() - started
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(before // 1024, after // 1024, round(elapsed, 2))
-"""
 
 
 def largest_parent_id():
@@ -142,19 +120,6 @@ def bare_parent_write(parent_id, out):
     workbook.close()
 
 
-def _peak_memory(mode, parent_id):
-    """(MB resident before, peak MB, seconds) of one write in a fresh process."""
-    result = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE, mode, str(parent_id)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    before, peak, seconds = result.stdout.split()
-    return int(before), int(peak), float(seconds)
-
-
 @baseline("bare-xlsx-parent", repeat=5, warmup=1)
 def bare_xlsx_parent(ctx):
     """XlsxWriter constant_memory write of the largest parent group's member rows."""
@@ -175,11 +140,14 @@ def parent_roster(ctx):
     rows = Member.objects.filter(group__parent_id=parent_id).count()
     report, job = parent_report(parent_id)
     path = ctx.tmpdir / "parent-roster.xlsx"
-    for mode in ("report", "bare"):
-        before, peak, seconds = _peak_memory(mode, parent_id)
+    for mode, build, write in (
+        ("report", "bench.exports:parent_report", "bench.render_memory:generate"),
+        ("bare", "bench.render_memory:as_is", "bench.exports:bare_parent_write"),
+    ):
+        before, peak, seconds = peak_memory(build, write, parent_id)
         print(
-            f"    {mode}: {rows} rows, peak RSS {peak} MB ({before} MB before the write, "
-            f"{peak - before} MB for it), {seconds:.2f} s in a fresh process",
+            f"    {mode}: {rows} rows, peak RSS {peak // 1024} MB ({before // 1024} MB before "
+            f"the write, {(peak - before) // 1024} MB for it), {seconds:.2f} s in a fresh process",
             flush=True,
         )
 

@@ -52,6 +52,17 @@ def peak_memory(build, render, size):
     return int(before), int(peak), float(seconds)
 
 
+def as_is(value):
+    """A `build` for peak_memory that builds nothing: the bare writes take the id itself."""
+    return value
+
+
+def generate(report_and_job, out):
+    """A `render` for peak_memory: a report's generate() for its job, as the worker runs it."""
+    report, job = report_and_job
+    report.generate(job, out, lambda done, total: None)
+
+
 def check_memory(label, build, render, size):
     """Print one fresh-process drawing's time and peak memory; raise past the worker's limit."""
     limit = settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD
