@@ -6,18 +6,17 @@ Real threads with their own connections and committed data, so PostgreSQL only (
 writer at a time, so nothing can race there). CI runs the suite on PostgreSQL."""
 
 import datetime
-import threading
 import time
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from billing import generation
 from billing.models import Invoice, PremiumRate
 from enrollment.models import Coverage
 from tests.factories import CoverageFactory, GroupFactory, MemberFactory, PlanFactory
+from tests.threads import run_at_once
 
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
@@ -51,23 +50,7 @@ def _together(monkeypatch, calls):
         return result
 
     monkeypatch.setattr(generation, "draft", slow_draft)
-    results = [None] * len(calls)
-
-    def run(n, call):
-        try:
-            results[n] = call()
-        except Exception as error:  # noqa: BLE001 - the test looks at what each got
-            results[n] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-        time.sleep(0.05)
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    return run_at_once(calls, stagger=0.05)
 
 
 def test_two_runs_at_once_make_the_bill_once(scene, monkeypatch):

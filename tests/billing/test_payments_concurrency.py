@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from billing import payments
@@ -20,6 +19,7 @@ from billing.models import Payment, PaymentSubmission
 from billing.payments import PaymentError, PaymentLine
 from tests.cast import build_cast
 from tests.factories import InvoiceFactory, PaymentAccountFactory
+from tests.threads import run_at_once
 
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
@@ -57,22 +57,7 @@ def _race(monkeypatch, submit_calls):
 
     monkeypatch.setattr(payments, "_earlier", earlier_after_everyone_looked)
     monkeypatch.setattr(payments, "_locked_payable", locked_slowly)
-    results = [None] * len(submit_calls)
-
-    def run(n, call):
-        try:
-            results[n] = call()
-        except Exception as error:  # noqa: BLE001 - the test looks at what each got
-            results[n] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n, c)) for n, c in enumerate(submit_calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    return run_at_once(submit_calls)
 
 
 def _submit(user, bill, account, amount, key):

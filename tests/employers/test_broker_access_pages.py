@@ -5,12 +5,10 @@ The cast: employer@ is primary client administrator of employer_groups[0..2], wh
 record is broker@, granted billing and enrollment on [0] and [1]; groupadmin@ administers [0];
 employer2@ and broker2@ are another employer and another broker."""
 
-import threading
 import time
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -24,6 +22,7 @@ from portal.activity.models import Activity
 from portal.audit.models import AuditEvent
 from tests import factories as f
 from tests.cast import BILLING_AND_ENROLLMENT, build_cast
+from tests.threads import run_at_once
 
 SUMMARY = reverse("employers:broker-access")
 HISTORY = reverse("employers:broker-access-history")
@@ -599,23 +598,16 @@ def test_two_changes_at_once_are_kept_one_after_the_other(transactional_db, monk
     ]
 
     def submit(functions_by_group):
-        try:
-            services.broker_access_set(
-                broker=broker,
-                employer=employer,
-                functions_by_group=functions_by_group,
-                terms_accepted=True,
-                by=User.objects.get(pk=cast.employer.pk),
-            )
-        finally:
-            connection.close()
+        return lambda: services.broker_access_set(
+            broker=broker,
+            employer=employer,
+            functions_by_group=functions_by_group,
+            terms_accepted=True,
+            by=User.objects.get(pk=cast.employer.pk),
+        )
 
     # when
-    threads = [threading.Thread(target=submit, args=(c,)) for c in choices_of]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_at_once([submit(choices) for choices in choices_of])
     # then: the second saw what the first wrote, and the grants are what the last one said
     first, second = BrokerAccessChange.objects.order_by("pk")
     assert second.before == first.after
